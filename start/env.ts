@@ -1,0 +1,78 @@
+/*
+|--------------------------------------------------------------------------
+| Environment variables
+|--------------------------------------------------------------------------
+|
+| Every setting a node reads, validated once at boot. A wrong or missing
+| setting stops the process with one line saying what to set.
+|
+*/
+
+import { Env } from '@adonisjs/core/env'
+import { parseRole, roleSettingProblems } from '#roles/settings_check'
+
+const schema = {
+  NODE_ENV: Env.schema.enum.optional(['development', 'production', 'test'] as const),
+  APP_ROLE: parseRole,
+  APP_KEY: Env.schema.secret(),
+  APP_NAME: Env.schema.string.optional(),
+  PORT: Env.schema.number.optional(),
+  HOST: Env.schema.string.optional({ format: 'host' }),
+  LOG_LEVEL: Env.schema.enum.optional([
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ] as const),
+
+  /*
+  | Clinical store: SQLite by default (edges, sandbox), MySQL for a production iCDR
+  */
+  DB_CONNECTION: Env.schema.enum.optional(['sqlite', 'mysql'] as const),
+  SQLITE_PATH: Env.schema.string.optional(),
+  MYSQL_HOST: Env.schema.string.optional({ format: 'host' }),
+  MYSQL_PORT: Env.schema.number.optional(),
+  MYSQL_USER: Env.schema.string.optional(),
+  MYSQL_PASSWORD: Env.schema.secret.optional(),
+  MYSQL_DATABASE: Env.schema.string.optional(),
+
+  /*
+  | Jobs: BullMQ on Redis when REDIS_HOST is set (iCDR), inline otherwise
+  */
+  REDIS_HOST: Env.schema.string.optional({ format: 'host' }),
+  REDIS_PORT: Env.schema.number.optional(),
+  REDIS_PASSWORD: Env.schema.secret.optional(),
+  QUEUE_PREFIX: Env.schema.string.optional(),
+
+  /*
+  | Role-specific settings
+  */
+  ICDR_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  SHELL_SECRET: Env.schema.secret.optional(),
+}
+
+async function createEnv() {
+  try {
+    const env = await Env.create(new URL('../', import.meta.url), schema)
+    const problems = roleSettingProblems(
+      Object.fromEntries(Object.keys(schema).map((key) => [key, env.get(key as keyof typeof schema)]))
+    )
+    if (problems.length > 0) {
+      throw new Error(problems.join('; '))
+    }
+    return env
+  } catch (error) {
+    const help = 'help' in error && error.help ? String(error.help) : error.message
+    const reasons = help
+      .split('\n')
+      .map((line: string) => line.replace(/^- /, '').trim())
+      .filter(Boolean)
+    console.error(`Outpost cannot start: ${reasons.join('; ')}`)
+    process.exit(1)
+  }
+}
+
+export default await createEnv()
