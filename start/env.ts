@@ -58,7 +58,9 @@ async function createEnv() {
   try {
     const env = await Env.create(new URL('../', import.meta.url), schema)
     const problems = roleSettingProblems(
-      Object.fromEntries(Object.keys(schema).map((key) => [key, env.get(key as keyof typeof schema)]))
+      Object.fromEntries(
+        Object.keys(schema).map((key) => [key, env.get(key as keyof typeof schema)])
+      )
     )
     if (problems.length > 0) {
       throw new Error(problems.join('; '))

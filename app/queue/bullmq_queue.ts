@@ -71,7 +71,9 @@ export class BullMqQueue extends JobQueue {
       worker.on('failed', (bullJob, error) => {
         this.logger.error({ err: error, queue: job.queue, jobId: bullJob?.id }, 'job failed')
       })
-      worker.on('error', (error) => this.logger.error({ err: error, queue: job.queue }, 'worker error'))
+      worker.on('error', (error) =>
+        this.logger.error({ err: error, queue: job.queue }, 'worker error')
+      )
       this.#workers.push(worker)
     }
     await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()))
@@ -118,7 +120,9 @@ export class BullMqQueue extends JobQueue {
         connection: this.#connection({}),
         prefix: this.settings.prefix,
       })
-      queue.on('error', (error) => this.logger.error({ err: error, queue: job.queue }, 'queue error'))
+      queue.on('error', (error) =>
+        this.logger.error({ err: error, queue: job.queue }, 'queue error')
+      )
       this.#queues.set(job.queue, queue)
     }
     return queue
@@ -131,7 +135,9 @@ export class BullMqQueue extends JobQueue {
   #withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     return Promise.race([
       promise,
-      new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)),
+      new Promise<T>((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)
+      ),
     ])
   }
 }

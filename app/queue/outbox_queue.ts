@@ -56,8 +56,10 @@ export class OutboxQueue extends JobQueue {
   async schedule<P>(job: JobClass<P>, schedule: Schedule<P>) {
     const fire = () => {
       const slot = Math.floor(Date.now() / schedule.everyMs)
-      void this.dispatch(job, schedule.payload, { jobId: `every-${schedule.everyMs}-${slot}` }).catch(
-        (error) => this.logger.error({ err: error, queue: job.queue }, 'could not schedule job')
+      void this.dispatch(job, schedule.payload, {
+        jobId: `every-${schedule.everyMs}-${slot}`,
+      }).catch((error) =>
+        this.logger.error({ err: error, queue: job.queue }, 'could not schedule job')
       )
     }
     const timer = setInterval(fire, schedule.everyMs)

@@ -67,7 +67,11 @@ export class HealthService {
       healthy: false,
       message: error.message,
     }))
-    return { status: health.healthy ? 'ok' : 'down', message: health.message, driver: health.driver }
+    return {
+      status: health.healthy ? 'ok' : 'down',
+      message: health.message,
+      driver: health.driver,
+    }
   }
 
   async #icdr(icdrUrl: string): Promise<DependencyStatus> {
