@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises'
+import { BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { SandboxSeeder, type SandboxSecrets } from '#services/sandbox_seeder'
+
+export default class SandboxSeed extends BaseCommand {
+  static commandName = 'sandbox:seed'
+  static description = 'Seed this node with the sandbox demo users, API client and clinical data'
+  static options: CommandOptions = { startApp: true }
+
+  @flags.string({ description: 'JSON file with the sandbox secrets', required: true })
+  declare secrets: string
+
+  @flags.string({ description: 'Which sandbox node this is (icdr, gateway)', required: true })
+  declare node: string
+
+  async run() {
+    const all = JSON.parse(await readFile(this.secrets, 'utf8')) as Record<string, SandboxSecrets>
+    const secrets = all[this.node]
+    if (!secrets) {
+      this.logger.error(`no sandbox secrets for node "${this.node}" in ${this.secrets}`)
+      this.exitCode = 1
+      return
+    }
+    const seeder = await this.app.container.make(SandboxSeeder)
+    await seeder.seed(secrets)
+    this.logger.success('sandbox data in place')
+  }
+}

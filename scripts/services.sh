@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Makes sure the services the test suites talk to answer: MariaDB on
+# 127.0.0.1:3306 (root, no password) and Redis on 127.0.0.1:6379. Starts the
+# installed servers when they do not answer. Used by .ci/run; safe to run twice.
+set -euo pipefail
+
+wait_for() {
+  local what=$1 check=$2
+  for _ in $(seq 1 60); do
+    if eval "$check" >/dev/null 2>&1; then
+      echo "services: $what answers"
+      return 0
+    fi
+    sleep 1
+  done
+  echo "services: $what does not answer after 60 s" >&2
+  return 1
+}
+
+mariadb_up() { mariadb -h 127.0.0.1 -P 3306 -u root -e 'select 1'; }
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG; }
+
+if ! mariadb_up >/dev/null 2>&1; then
+  echo "services: starting MariaDB"
+  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+fi
+wait_for MariaDB mariadb_up
+
+if ! redis_up >/dev/null 2>&1; then
+  echo "services: starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+fi
+wait_for Redis redis_up
