@@ -12,6 +12,13 @@
 
 process.env.NODE_ENV = 'test'
 
+/*
+ * Each run gets its own MariaDB database, SQLite files and port (see
+ * .env.test), so that two runs on one machine never share a store.
+ */
+process.env.TEST_RUN ??= String(process.pid)
+process.env.PORT ??= String(20000 + (process.pid % 20000))
+
 import 'reflect-metadata'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'

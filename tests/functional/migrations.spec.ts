@@ -7,7 +7,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { MigrationRunner } from '@adonisjs/lucid/migration'
 
-const SCRATCH_DATABASE = 'outpost_migrations_test'
+const SCRATCH_DATABASE = `outpost_migrations_${process.env.TEST_RUN}`
 
 async function migrate(connectionName: string, direction: 'up' | 'down') {
   const runner =
@@ -56,7 +56,11 @@ test.group('Migrations on SQLite and MariaDB', (group) => {
       connection: { filename: join(dir, 'scratch.sqlite') },
     })
     return async () => {
-      await db.manager.closeAll()
+      await db.manager.close('mysql_scratch')
+      await db.manager.close('sqlite_scratch')
+      const cleanup = await mysql.createConnection({ ...base.connection, database: undefined })
+      await cleanup.query(`DROP DATABASE IF EXISTS ${SCRATCH_DATABASE}`)
+      await cleanup.end()
     }
   })
 
@@ -67,7 +71,16 @@ test.group('Migrations on SQLite and MariaDB', (group) => {
       const applied = await migrate(connection, 'up')
       assert.isAbove(applied.length, 0)
       const created = await tables(connection)
-      assert.includeMembers(created, ['api_clients', 'job_outbox', 'job_runs', 'users'])
+      assert.includeMembers(created, [
+        'api_clients',
+        'fhir_change_sequence',
+        'fhir_resource_versions',
+        'fhir_resources',
+        'fhir_search_index',
+        'job_outbox',
+        'job_runs',
+        'users',
+      ])
 
       const reverted = await migrate(connection, 'down')
       assert.sameMembers(reverted, applied)

@@ -5,9 +5,9 @@ import app from '@adonisjs/core/services/app'
 import testUtils from '@adonisjs/core/services/test_utils'
 
 /**
- * Every run starts from empty stores: the MariaDB database named in
- * `.env.test` is dropped and created again, the SQLite file is removed, and
- * both are migrated with the one set of migrations.
+ * Every run starts from empty stores of its own (`.env.test` names them
+ * after the run): the MariaDB database and the SQLite file are created and
+ * migrated with the one set of migrations, and removed when the run ends.
  */
 export async function prepareTestDatabases() {
   const mysqlConfig = app.config.get<any>('database.connections.mysql.connection')
@@ -29,4 +29,16 @@ export async function prepareTestDatabases() {
 
   await testUtils.db('mysql').migrate()
   await testUtils.db('sqlite').migrate()
+
+  return async () => {
+    const cleanup = await mysql.createConnection({
+      host: mysqlConfig.host,
+      port: mysqlConfig.port,
+      user: mysqlConfig.user,
+      password: mysqlConfig.password,
+    })
+    await cleanup.query(`DROP DATABASE IF EXISTS \`${mysqlConfig.database}\``)
+    await cleanup.end()
+    await rm(dirname(sqliteFile), { recursive: true, force: true })
+  }
 }
