@@ -23,7 +23,7 @@ export default class SandboxSeed extends BaseCommand {
       return
     }
     const seeder = await this.app.container.make(SandboxSeeder)
-    await seeder.seed(secrets)
-    this.logger.success('sandbox data in place')
+    const added = await seeder.seed(secrets)
+    this.logger.success(`sandbox data in place (${added} demo clinical records added)`)
   }
 }

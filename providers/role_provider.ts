@@ -1,5 +1,10 @@
 import type { ApplicationService } from '@adonisjs/core/types'
 import { Database } from '@adonisjs/lucid/database'
+import { ResourceValidator } from '#interop/fhir/resource_validator'
+import { ClinicalRepository } from '#services/clinical_repository'
+import { FhirStore } from '#services/fhir_store'
+import { LocalClinicalRepository } from '#services/local_clinical_repository'
+import { SaveHooks } from '#services/save_hooks'
 import { JobQueue } from '#queue/job_queue'
 import { JobRunner } from '#queue/job_runner'
 import { InlineQueue } from '#queue/inline_queue'
@@ -19,6 +24,7 @@ export default class RoleProvider {
   constructor(protected app: ApplicationService) {}
 
   register() {
+    this.#registerClinicalStore()
     this.app.container.singleton(JobQueue, async (resolver) => {
       const settings = this.app.config.get<typeof queueConfig>('queue')
       const logger = await resolver.make('logger')
@@ -37,17 +43,44 @@ export default class RoleProvider {
   }
 
   /**
+   * Nodes with a local store read and write FHIR resources through the save
+   * pipeline. The validator indexes the R4 definitions once per process.
+   */
+  #registerClinicalStore() {
+    const { profile } = this.app.config.get<typeof outpostConfig>('outpost')
+    this.app.container.singleton(SaveHooks, () => new SaveHooks())
+    this.app.container.singleton(ResourceValidator, () => new ResourceValidator())
+    this.app.container.bind(
+      FhirStore,
+      async (resolver) => new FhirStore(await resolver.make(Database))
+    )
+    if (profile.store !== 'none') {
+      this.app.container.bind(ClinicalRepository, (resolver) =>
+        resolver.make(LocalClinicalRepository)
+      )
+    }
+  }
+
+  /**
    * Edges bring their SQLite store up to date before serving: nobody runs
    * commands on a clinic tablet after an update.
    */
   async start() {
     const { profile } = this.app.config.get<typeof outpostConfig>('outpost')
-    if (this.app.getEnvironment() !== 'web' || profile.store !== 'sqlite') {
+    if (this.app.getEnvironment() !== 'web' || profile.store === 'none') {
       return
     }
-    const { SchemaService } = await import('#services/schema_service')
-    const schema = await this.app.container.make(SchemaService)
-    await schema.migrate()
+    if (profile.store === 'sqlite') {
+      const { SchemaService } = await import('#services/schema_service')
+      const schema = await this.app.container.make(SchemaService)
+      await schema.migrate()
+    }
+    /*
+     * Indexing the R4 definitions takes about a second: done before the
+     * first request rather than during it.
+     */
+    const validator = await this.app.container.make(ResourceValidator)
+    validator.load()
   }
 
   async ready() {

@@ -25,4 +25,7 @@ server.use([
 
 router.use([() => import('@adonisjs/core/bodyparser_middleware')])
 
-export const middleware = router.named({})
+export const middleware = router.named({
+  fhirAuth: () => import('#middleware/fhir_auth_middleware'),
+  fhirFormat: () => import('#middleware/fhir_format_middleware'),
+})

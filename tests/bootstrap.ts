@@ -7,6 +7,7 @@ import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { prepareTestDatabases } from '#tests/helpers/databases'
 import { totalsReporter } from '#tests/helpers/totals_reporter'
+import { stopSharedNodes } from '#tests/helpers/fhir_nodes'
 
 export const plugins: Config['plugins'] = [assert(), apiClient(), pluginAdonisJS(app)]
 
@@ -17,7 +18,7 @@ export const reporters: Config['reporters'] = {
 
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [() => prepareTestDatabases()],
-  teardown: [],
+  teardown: [() => stopSharedNodes()],
 }
 
 export const configureSuite: Config['configureSuite'] = (suite) => {

@@ -1,6 +1,9 @@
 import { inject } from '@adonisjs/core'
 import { ApiClientService } from '#services/api_client_service'
 import { UserService, type UserRole } from '#services/user_service'
+import { ClinicalRepository } from '#services/clinical_repository'
+import { FhirError } from '#interop/fhir/fhir_error'
+import { demoClinic } from '#services/demo_clinic'
 
 export interface SandboxSecrets {
   apiToken: string
@@ -15,13 +18,41 @@ export interface SandboxSecrets {
 export class SandboxSeeder {
   constructor(
     protected clients: ApiClientService,
-    protected users: UserService
+    protected users: UserService,
+    protected repository: ClinicalRepository
   ) {}
 
   async seed(secrets: SandboxSecrets) {
     await this.clients.register('sandbox', ['fhir', 'api', 'rules:publish'], secrets.apiToken)
     for (const user of secrets.users) {
       await this.users.upsertLocal(user)
+    }
+    return this.seedClinic()
+  }
+
+  /** Stores the demo clinic's records that are not there yet; returns how many it added. */
+  async seedClinic(): Promise<number> {
+    let added = 0
+    for (const resource of demoClinic()) {
+      if (await this.#exists(resource.resourceType, resource.id)) {
+        continue
+      }
+      const body = { resource, preserved: resource }
+      await this.repository.update(resource.resourceType, resource.id, body, { source: 'import' })
+      added++
+    }
+    return added
+  }
+
+  async #exists(type: string, id: string) {
+    try {
+      await this.repository.read(type, id)
+      return true
+    } catch (error) {
+      if (error instanceof FhirError && (error.status === 404 || error.status === 410)) {
+        return error.status === 410
+      }
+      throw error
     }
   }
 }

@@ -8,6 +8,8 @@ import app from '@adonisjs/core/services/app'
 export interface NodeProcess {
   url: string
   port: number
+  /** The node's SQLite store. */
+  sqlitePath: string
   output: () => string
   stop: () => Promise<number | null>
 }
@@ -31,6 +33,7 @@ export function freePort(): Promise<number> {
 export async function startNode(env: Record<string, string>): Promise<NodeProcess> {
   const port = Number(env.PORT ?? (await freePort()))
   const dir = await mkdtemp(join(tmpdir(), 'outpost-node-'))
+  const sqlitePath = env.SQLITE_PATH ?? join(dir, 'store.sqlite')
   const child = spawn(process.execPath, ['bin/server.js'], {
     cwd: app.makePath(),
     env: {
@@ -38,9 +41,9 @@ export async function startNode(env: Record<string, string>): Promise<NodeProces
       NODE_ENV: 'production',
       APP_KEY: 'a-test-app-key-of-thirty-two-chars!',
       LOG_LEVEL: 'warn',
-      SQLITE_PATH: join(dir, 'store.sqlite'),
       PORT: String(port),
       ...env,
+      SQLITE_PATH: sqlitePath,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -49,7 +52,7 @@ export async function startNode(env: Record<string, string>): Promise<NodeProces
   child.stderr!.on('data', (chunk) => (output += chunk))
   const url = `http://127.0.0.1:${port}`
   await waitForHealth(child, url, () => output)
-  return { url, port, output: () => output, stop: () => stopChild(child) }
+  return { url, port, sqlitePath, output: () => output, stop: () => stopChild(child) }
 }
 
 /** Runs a node that is expected to refuse to boot; resolves with its exit code and output. */

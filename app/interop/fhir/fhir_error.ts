@@ -1,3 +1,4 @@
+import { SearchError } from '#interop/fhir/search_error'
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes'
 
 /**
@@ -72,6 +73,7 @@ export const FHIR_ERROR_STATUSES = {
   E_FHIR_TOO_LARGE: 413,
   E_FHIR_UNSUPPORTED_MEDIA_TYPE: 415,
   E_FHIR_INVALID: 422,
+  E_FHIR_PROCESSING: 500,
 } as const
 
 export type FhirErrorCode = keyof typeof FHIR_ERROR_STATUSES
@@ -217,6 +219,27 @@ export class FhirError extends Error {
       ),
     ])
   }
+
+  /** 500: a step of the save pipeline failed; the write was rolled back. */
+  static processing(message: string): FhirError {
+    return new FhirError('E_FHIR_PROCESSING', [outcomeIssue('processing', message)])
+  }
+}
+
+/**
+ * Any error as a FhirError: search refusals keep their 400 and parameter;
+ * anything unexpected becomes a 500 that names no internals.
+ */
+export function toFhirError(error: unknown): FhirError {
+  if (error instanceof FhirError) {
+    return error
+  }
+  if (error instanceof SearchError) {
+    const code =
+      error.code === 'unknown-parameter' ? 'E_FHIR_UNKNOWN_SEARCH_PARAMETER' : 'E_FHIR_BAD_REQUEST'
+    return new FhirError(code, [outcomeIssue(error.issueType, error.message, error.parameter)])
+  }
+  return FhirError.processing('The server could not complete the request')
 }
 
 function summarise(issues: readonly OperationOutcomeIssue[]): string {
