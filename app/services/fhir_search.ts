@@ -31,7 +31,7 @@ export async function searchResources(
     .where('r.resource_type', query.type)
     .where('r.deleted', false)
   for (const filter of query.filters) {
-    const { sql, bindings } = filterSql(filter)
+    const { sql, bindings } = filterSql(query.type, filter)
     matches.whereRaw(sql, bindings)
   }
   let total: number | undefined

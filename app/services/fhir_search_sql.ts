@@ -93,14 +93,19 @@ function indexRow(type: string, id: string, entry: IndexEntry): IndexRow {
  * over the index rows of the parameter, its values OR-ed (the filters of a
  * query are AND-ed by the caller). https://hl7.org/fhir/R4/search.html#combining
  */
-export function filterSql(filter: SearchFilter): SqlFragment {
+export function filterSql(type: string, filter: SearchFilter): SqlFragment {
   const alternatives = or(valueConditions(filter))
   if (COLUMN_PARAMETERS.has(filter.param)) {
     return alternatives
   }
+  /*
+   * An uncorrelated IN lets SQLite and MySQL start from the index rows that
+   * match (through the (resource_type, param, value|reference|start_at)
+   * indexes) instead of testing every resource of the type.
+   */
   return {
-    sql: `EXISTS (SELECT 1 FROM fhir_search_index i WHERE i.resource_type = r.resource_type AND i.resource_id = r.id AND i.param = ? AND ${alternatives.sql})`,
-    bindings: [filter.param, ...alternatives.bindings],
+    sql: `r.id IN (SELECT i.resource_id FROM fhir_search_index i WHERE i.resource_type = ? AND i.param = ? AND ${alternatives.sql})`,
+    bindings: [type, filter.param, ...alternatives.bindings],
   }
 }
 
