@@ -110,10 +110,14 @@ export class SavePipeline {
         `${request.type}.id`
       )
     }
-    return {
-      resource: { ...resource, id } as Record<string, any>,
-      preserved: request.body.preserved,
-    }
+    const copy = { ...resource, id } as Record<string, any>
+    /*
+     * A caller without a text-preserving copy passes the same object twice;
+     * the stored copy is then the validated one, so a hook's change applies once.
+     */
+    const preserved =
+      request.body.preserved === request.body.resource ? copy : request.body.preserved
+    return { resource: copy, preserved }
   }
 
   #context(
