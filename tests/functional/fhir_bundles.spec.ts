@@ -4,6 +4,7 @@ import { FHIR_NODES } from '#tests/helpers/fhir_nodes'
 import {
   assertOperationOutcome,
   corpusResource,
+  corpusText,
   fhirClient,
   type FhirRequest,
 } from '#tests/helpers/fhir_client'
@@ -96,6 +97,13 @@ for (const node of FHIR_NODES) {
         diagnostics: /repeats/,
       })
       assertOperationOutcome(assert, await fhir('GET', `/Patient/${id}`), 404)
+    })
+
+    test('a searchset Bundle is not a transaction: refused with the element at fault', async ({
+      assert,
+    }) => {
+      const response = await fhir('POST', '', { body: corpusText('bundle-example.json') })
+      assertOperationOutcome(assert, response, 400, { expression: 'Bundle.type' })
     })
 
     test('a batch answers each entry on its own', async ({ assert }) => {

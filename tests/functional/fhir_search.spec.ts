@@ -137,6 +137,27 @@ for (const node of FHIR_NODES) {
       assert.equal(included[0].resource.id, child.id)
     })
 
+    test('POST _search takes the parameters as a form', async ({ assert }) => {
+      const { child } = family
+      const response = await fhir('POST', '/Immunization/_search', {
+        body: `patient=${child.id}&vaccine-code=110`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      })
+      assert.equal(response.status, 200, response.text)
+      assert.equal(response.json.total, 3)
+    })
+
+    test('type history lists every version of the type, newest first', async ({ assert }) => {
+      const response = await fhir('GET', '/Immunization/_history?_count=2')
+      assert.equal(response.status, 200, response.text)
+      assert.equal(response.json.type, 'history')
+      assert.isAtLeast(response.json.total, 4)
+      assert.lengthOf(response.json.entry, 2)
+      const [newest, older] = response.json.entry.map((entry: any) => entry.response.lastModified)
+      assert.isTrue(newest >= older)
+      assert.exists(response.json.link.find((link: any) => link.relation === 'next'))
+    })
+
     test('SQL-looking values are only values', async ({ assert }) => {
       for (const value of ["' OR 1=1 --", '%', '_', "x'; DROP TABLE fhir_resources; --"]) {
         const response = await fhir('GET', `/Patient?family=${encodeURIComponent(value)}`)

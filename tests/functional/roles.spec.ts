@@ -181,6 +181,26 @@ test.group('Roles: the desktop shell contract', (group) => {
   })
 })
 
+test.group('Roles: the Android core', () => {
+  test('boots on loopback and answers only its WebView, which sends the secret', async ({
+    assert,
+  }) => {
+    const android = await startNode({ APP_ROLE: 'android', SHELL_SECRET: SECRET })
+    try {
+      const stranger = await fetch(`${android.url}/health`)
+      assert.equal(stranger.status, 403)
+      const webView = await fetch(`${android.url}/health`, {
+        headers: { 'User-Agent': `Mozilla/5.0 (Linux; Android 14; wv) SDB-Magic/${SECRET}` },
+      })
+      assert.equal(webView.status, 200)
+      const api = await fetch(`${android.url}/fhir/metadata`, { headers: { 'SDB-Magic': SECRET } })
+      assert.equal(api.status, 404)
+    } finally {
+      await android.stop()
+    }
+  })
+})
+
 test.group('Roles: refusing to boot', () => {
   test('an unknown APP_ROLE stops the process with one line saying what to set', async ({
     assert,
