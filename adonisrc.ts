@@ -38,5 +38,7 @@ export default defineConfig({
   metaFiles: [
     { pattern: 'resources/views/**/*.edge', reloadServer: false },
     { pattern: 'public/**', reloadServer: false },
+    { pattern: 'rules/**', reloadServer: false },
+    { pattern: 'protocols/**', reloadServer: false },
   ],
 })

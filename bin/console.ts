@@ -11,6 +11,13 @@
 |
 */
 
+/*
+ * Commands run without any setting act on a zero-setup iCDR (SQLite under
+ * storage/), so that `node ace rules:test rules` works in a fresh checkout
+ * (start/env.ts reads this flag; settings given in .env still win).
+ */
+process.env.OUTPOST_COMMAND_DEFAULTS = 'true'
+
 await import('reflect-metadata')
 const { Ignitor, prettyPrintError } = await import('@adonisjs/core')
 

@@ -8,13 +8,24 @@
 |
 */
 
+import { randomBytes } from 'node:crypto'
 import { Env } from '@adonisjs/core/env'
 import { parseRole, roleSettingProblems } from '#roles/settings_check'
 
+/**
+ * Ace commands without settings act on a zero-setup iCDR; the key they get
+ * lives as long as the command and only protects cookies, which no command writes.
+ */
+const commandDefaults = process.env.OUTPOST_COMMAND_DEFAULTS === 'true'
+const requiredKey = Env.schema.secret()
+const ephemeralKey = randomBytes(24).toString('base64url')
+
 const schema = {
   NODE_ENV: Env.schema.enum.optional(['development', 'production', 'test'] as const),
-  APP_ROLE: parseRole,
-  APP_KEY: Env.schema.secret(),
+  APP_ROLE: (key: string, value?: string) =>
+    parseRole(key, value ?? (commandDefaults ? 'icdr' : undefined)),
+  APP_KEY: (key: string, value?: string) =>
+    requiredKey(key, value ?? (commandDefaults ? ephemeralKey : undefined)),
   APP_NAME: Env.schema.string.optional(),
   PORT: Env.schema.number.optional(),
   HOST: Env.schema.string.optional({ format: 'host' }),
