@@ -15,6 +15,7 @@ export default defineConfig({
     () => import('@adonisjs/core/providers/vinejs_provider'),
     () => import('@adonisjs/lucid/database_provider'),
     () => import('#providers/role_provider'),
+    () => import('#providers/rules_provider'),
   ],
 
   preloads: [() => import('#start/routes'), () => import('#start/kernel')],

@@ -16,6 +16,8 @@ const outpostConfig = {
   version: JSON.parse(readFileSync(app.makePath('package.json'), 'utf8')).version as string,
   port: env.get('PORT', 3333),
   icdrUrl: env.get('ICDR_URL'),
+  /** Import the packs shipped in rules/ and protocols/ when a node first serves. */
+  importShippedPacks: env.get('IMPORT_SHIPPED_PACKS', true),
 }
 
 export default outpostConfig

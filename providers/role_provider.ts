@@ -62,15 +62,19 @@ export default class RoleProvider {
   }
 
   /**
-   * Edges bring their SQLite store up to date before serving: nobody runs
-   * commands on a clinic tablet after an update.
+   * Before serving: the store's schema, then the FHIR definitions index.
    */
   async start() {
     const { profile } = this.app.config.get<typeof outpostConfig>('outpost')
     if (this.app.getEnvironment() !== 'web' || profile.store === 'none') {
       return
     }
-    if (profile.store === 'sqlite') {
+    /*
+     * A SQLite store is a local file: edges and the zero-setup iCDR bring it
+     * up to date themselves. A MySQL iCDR migrates during a release
+     * (`node ace migration:run --force`), once, not from every process.
+     */
+    if (this.app.config.get<string>('database.connection') === 'sqlite') {
       const { SchemaService } = await import('#services/schema_service')
       const schema = await this.app.container.make(SchemaService)
       await schema.migrate()

@@ -62,6 +62,8 @@ const schema = {
   | Role-specific settings
   */
   ICDR_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  /** false: do not import the packs of rules/ and protocols/ at first boot (a ministry's own packs only). */
+  IMPORT_SHIPPED_PACKS: Env.schema.boolean.optional(),
   SHELL_SECRET: Env.schema.secret.optional(),
 }
 

@@ -16,6 +16,8 @@ import {
   resourceFact,
   todayFact,
 } from '#rules_engine/facts/resource_facts'
+import { quantityValueFact } from '#rules_engine/facts/observation_facts'
+import { scheduleStatusFact } from '#rules_engine/facts/schedule_facts'
 
 /** The facts this platform version provides; a pack naming any other is refused. */
 export const FACT_PROVIDERS: readonly FactProvider[] = [
@@ -30,6 +32,8 @@ export const FACT_PROVIDERS: readonly FactProvider[] = [
   immunizationHistoryFact,
   latestObservationFact,
   identifierDuplicatesFact,
+  quantityValueFact,
+  scheduleStatusFact,
 ]
 
 export class FactRegistry {

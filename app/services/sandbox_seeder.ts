@@ -4,6 +4,8 @@ import { UserService, type UserRole } from '#services/user_service'
 import { ClinicalRepository } from '#services/clinical_repository'
 import { FhirError } from '#interop/fhir/fhir_error'
 import { demoClinic } from '#services/demo_clinic'
+import { PackRepository } from '#services/pack_repository'
+import app from '@adonisjs/core/services/app'
 
 export interface SandboxSecrets {
   apiToken: string
@@ -19,7 +21,8 @@ export class SandboxSeeder {
   constructor(
     protected clients: ApiClientService,
     protected users: UserService,
-    protected repository: ClinicalRepository
+    protected repository: ClinicalRepository,
+    protected packs: PackRepository
   ) {}
 
   async seed(secrets: SandboxSecrets) {
@@ -27,6 +30,8 @@ export class SandboxSeeder {
     for (const user of secrets.users) {
       await this.users.upsertLocal(user)
     }
+    /* The shipped packs first, so that the demo records go through them. */
+    await this.packs.importFolders([app.makePath('rules'), app.makePath('protocols')])
     return this.seedClinic()
   }
 

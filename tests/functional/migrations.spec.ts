@@ -79,6 +79,9 @@ test.group('Migrations on SQLite and MariaDB', (group) => {
         'fhir_search_index',
         'job_outbox',
         'job_runs',
+        'rule_alerts',
+        'rule_pack_failures',
+        'rule_packs',
         'users',
       ])
 

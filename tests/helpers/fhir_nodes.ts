@@ -30,7 +30,8 @@ export async function icdrOnMariaDb(): Promise<FhirNode> {
 
 export async function gatewayOnSqlite(): Promise<FhirNode> {
   gateway ??= (async () => {
-    const node = await startNode({ APP_ROLE: 'gateway' })
+    /* The FHIR API on its own: no shipped business rules refusing minimal test records. */
+    const node = await startNode({ APP_ROLE: 'gateway', IMPORT_SHIPPED_PACKS: 'false' })
     db.manager.add('gateway_under_test', {
       ...app.config.get<any>('database.connections.sqlite'),
       connection: { filename: node.sqlitePath },

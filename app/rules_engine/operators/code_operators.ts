@@ -1,6 +1,6 @@
 /**
  * Code matching over FHIR CodeableConcepts. The fact is a CodeableConcept, a
- * Coding, or a list of either; the value is `"system|code"`, `"code"`, or a
+ * Coding, a dose of `immunizationHistory`, or a list of those; the value is `"system|code"`, `"code"`, or a
  * list of those. `hasCode` is true when any coding matches any value.
  * @see https://hl7.org/fhir/R4/datatypes.html#CodeableConcept
  */
@@ -12,6 +12,10 @@ function codings(value: unknown): Array<{ system?: string; code?: string }> {
     const object = value as Record<string, any>
     if (Array.isArray(object.coding)) {
       return object.coding
+    }
+    /* A dose of the immunizationHistory fact: { date, codes: [{ system, code }] }. */
+    if (Array.isArray(object.codes)) {
+      return object.codes
     }
     if ('code' in object) {
       return [object]

@@ -1,5 +1,6 @@
 import { CODE_OPERATORS } from '#rules_engine/operators/code_operators'
 import { DATE_OPERATORS } from '#rules_engine/operators/date_operators'
+import { PRESENCE_OPERATORS } from '#rules_engine/operators/presence_operators'
 
 export type OperatorFunction = (factValue: unknown, jsonValue: unknown) => boolean
 
@@ -7,4 +8,5 @@ export type OperatorFunction = (factValue: unknown, jsonValue: unknown) => boole
 export const CUSTOM_OPERATORS: Readonly<Record<string, OperatorFunction>> = {
   ...DATE_OPERATORS,
   ...CODE_OPERATORS,
+  ...PRESENCE_OPERATORS,
 }

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto'
+import { inject } from '@adonisjs/core'
+import { Database } from '@adonisjs/lucid/database'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import { FactRegistry } from '#rules_engine/fact_registry'
+import { PackEngine } from '#rules_engine/pack_engine'
+import { loadPackPaths, platformPackLoader } from '#rules_engine/platform'
+import { packKey, type RulePack, type TriggerEvent } from '#rules_engine/pack_types'
+import type { RulePackError } from '#rules_engine/pack_errors'
+
+/** How long a process trusts its list of active packs before reading it again. */
+const ACTIVE_LIST_TTL_MS = 2000
+
+/**
+ * The rule packs of this node and their engines. Engines are cached by
+ * `id@version`, which never changes meaning (published versions are
+ * immutable); the list of active versions is re-read every few seconds, so
+ * every process of a scaled-out iCDR follows publishing and retiring.
+ */
+@inject()
+export class PackRepository {
+  readonly facts = new FactRegistry()
+  readonly loader = platformPackLoader(this.facts)
+  #engines = new Map<string, PackEngine>()
+  #active?: { readAt: number; packs: Promise<RulePack[]> }
+
+  constructor(protected db: Database) {}
+
+  /**
+   * Active packs triggered by this event on this resource type. Inside a
+   * save, pass its transaction: SQLite has one connection, which it holds.
+   */
+  async packsFor(
+    resourceType: string,
+    event: TriggerEvent,
+    client?: QueryClientContract
+  ): Promise<RulePack[]> {
+    const packs = await this.activePacks(client)
+    return packs.filter((pack) =>
+      pack.triggers.some(
+        (trigger) => trigger.resourceTypes.includes(resourceType) && trigger.events.includes(event)
+      )
+    )
+  }
+
+  engine(pack: RulePack): PackEngine {
+    const key = packKey(pack)
+    let engine = this.#engines.get(key)
+    if (!engine) {
+      engine = new PackEngine(pack, this.facts)
+      this.#engines.set(key, engine)
+    }
+    return engine
+  }
+
+  activePacks(client?: QueryClientContract): Promise<RulePack[]> {
+    if (!this.#active || Date.now() - this.#active.readAt > ACTIVE_LIST_TTL_MS) {
+      this.#active = { readAt: Date.now(), packs: this.#readActive(client ?? this.db.connection()) }
+      this.#active.packs.catch(() => (this.#active = undefined))
+    }
+    return this.#active.packs
+  }
+
+  /** Forget the active list, after this process published or retired a pack. */
+  invalidate() {
+    this.#active = undefined
+  }
+
+  /**
+   * Stores packs from folders (`rules/`, `protocols/`) that this node does
+   * not have yet, with the status they declare. Existing versions are never
+   * overwritten: a published version is immutable.
+   */
+  async importFolders(folders: string[], origin = 'shipped') {
+    const { packs, failures } = await loadPackPaths(this.loader, folders)
+    const imported: string[] = []
+    for (const { pack } of packs) {
+      const exists = await this.db
+        .from('rule_packs')
+        .where({ pack_id: pack.id, version: pack.version })
+        .first()
+      if (!exists) {
+        await this.store(pack, pack.status, origin)
+        imported.push(packKey(pack))
+      }
+    }
+    this.invalidate()
+    return { imported, failures: failures as RulePackError[] }
+  }
+
+  async store(pack: RulePack, status: RulePack['status'], origin: string) {
+    const content = JSON.stringify({ ...pack, status })
+    const now = Date.now()
+    await this.db.table('rule_packs').insert({
+      pack_id: pack.id,
+      version: pack.version,
+      kind: pack.kind,
+      status,
+      content,
+      checksum: createHash('sha256').update(content).digest('hex'),
+      origin,
+      created_at: now,
+      updated_at: now,
+    })
+    this.invalidate()
+  }
+
+  /** A run-time failure of a pack: kept for administrators, logged by the caller. */
+  async recordFailure(
+    failure: {
+      packKey: string
+      event: string
+      resourceType: string
+      resourceId?: string
+      message: string
+    },
+    client: QueryClientContract = this.db.connection()
+  ) {
+    await client.table('rule_pack_failures').insert({
+      pack_key: failure.packKey,
+      event: failure.event,
+      resource_type: failure.resourceType,
+      resource_id: failure.resourceId ?? null,
+      message: failure.message.slice(0, 4000),
+      occurred_at: Date.now(),
+    })
+  }
+
+  async #readActive(client: QueryClientContract): Promise<RulePack[]> {
+    const rows = await client.from('rule_packs').where('status', 'active').select('content')
+    return rows.map((row) => JSON.parse(row.content) as RulePack)
+  }
+}
