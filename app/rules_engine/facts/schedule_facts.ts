@@ -95,6 +95,18 @@ export class ScheduleTableError extends Error {
   readonly status = 422
 }
 
+/** Pack data never changes once loaded: each table is read into rules once. */
+const schedules = new WeakMap<object, ReturnType<typeof readSchedule>>()
+
+function parsedSchedule(rows: DataRow[], table: string) {
+  let schedule = schedules.get(rows)
+  if (!schedule) {
+    schedule = readSchedule(rows, table)
+    schedules.set(rows, schedule)
+  }
+  return schedule
+}
+
 /**
  * The patient's status in a dose schedule held in the pack's `data[table]`:
  * which recorded doses are valid (a dose given too young, too old, too soon
@@ -115,7 +127,7 @@ export const scheduleStatusFact = defineFact({
     if (!rows) {
       throw new ScheduleTableError(`no table "${table}" in "data"`)
     }
-    const schedule = readSchedule(rows, table)
+    const schedule = parsedSchedule(rows, table)
     const series = params.series === undefined ? undefined : String(params.series)
     if (series !== undefined && !schedule.has(series)) {
       throw new ScheduleTableError(`no series "${series}" in table "${table}"`)
