@@ -2,10 +2,14 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { parseReference } from '#interop/fhir/search_normalise'
 import type { SearchInclude, SearchQuery } from '#interop/fhir/search_query'
 import { filterSql, sortSql } from '#services/fhir_search_sql'
+import { isoInstant } from '#services/fhir_version'
 
 export interface SearchRow {
   type: string
   id: string
+  versionId: number
+  /** ISO instant, as in meta.lastUpdated. */
+  lastUpdated: string
   /** The JSON text as stored. */
   content: string
 }
@@ -42,7 +46,13 @@ export async function searchResources(
   if (query.summary === 'count' || query.count === 0) {
     return { total, rows: [] }
   }
-  const page = matches.select('r.resource_type', 'r.id', 'r.content')
+  const page = matches.select(
+    'r.resource_type',
+    'r.id',
+    'r.content',
+    'r.version_id',
+    'r.last_updated'
+  )
   for (const { sql, bindings } of query.sort.flatMap(sortSql)) {
     page.orderByRaw(sql, bindings)
   }
@@ -95,7 +105,7 @@ export async function includedResources(
       .where('r.resource_type', type)
       .whereIn('r.id', ids)
       .where('r.deleted', false)
-      .select('r.resource_type', 'r.id', 'r.content')
+      .select('r.resource_type', 'r.id', 'r.content', 'r.version_id', 'r.last_updated')
       .orderBy('r.id')
     included.push(...found.map(toSearchRow))
   }
@@ -103,5 +113,11 @@ export async function includedResources(
 }
 
 function toSearchRow(row: Record<string, any>): SearchRow {
-  return { type: row.resource_type, id: row.id, content: row.content }
+  return {
+    type: row.resource_type,
+    id: row.id,
+    content: row.content,
+    versionId: Number(row.version_id),
+    lastUpdated: isoInstant(row.last_updated),
+  }
 }

@@ -3,7 +3,7 @@ import { Database } from '@adonisjs/lucid/database'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { FhirError } from '#interop/fhir/fhir_error'
 import { parseSearchQuery, type SearchQuery } from '#interop/fhir/search_query'
-import { FhirStore } from '#services/fhir_store'
+import { FhirStore, type SearchRow } from '#services/fhir_store'
 import { SavePipeline } from '#services/save_pipeline'
 import { BundleService } from '#services/bundle_service'
 import {
@@ -154,13 +154,12 @@ export class LocalClinicalRepository extends ClinicalRepository {
     return rows.length === 1 ? this.read(type, rows[0].id, trx) : null
   }
 
-  #stored(row: { type: string; id: string; content: string }): StoredResource {
-    const meta = JSON.parse(row.content).meta ?? {}
+  #stored(row: SearchRow): StoredResource {
     return {
       type: row.type,
       id: row.id,
-      versionId: Number(meta.versionId),
-      lastUpdated: meta.lastUpdated,
+      versionId: row.versionId,
+      lastUpdated: row.lastUpdated,
       content: row.content,
     }
   }
