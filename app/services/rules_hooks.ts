@@ -1,5 +1,4 @@
 import { inject } from '@adonisjs/core'
-import { Logger } from '@adonisjs/core/logger'
 import { FhirError, outcomeIssue } from '#interop/fhir/fhir_error'
 import { ResourceValidator } from '#interop/fhir/resource_validator'
 import { assignPath } from '#rules_engine/actions/assign'
@@ -9,6 +8,7 @@ import { patientOf } from '#rules_engine/fact_source'
 import type { FiredAction } from '#rules_engine/pack_engine'
 import { packKey, type PackKind, type TriggerEvent } from '#rules_engine/pack_types'
 import { FhirStore } from '#services/fhir_store'
+import { PackEvaluator } from '#services/pack_evaluator'
 import { PackRepository } from '#services/pack_repository'
 import type { SaveContext, SaveHooks } from '#services/save_hooks'
 import { StoreFactSource } from '#services/store_fact_source'
@@ -26,9 +26,9 @@ export class RulesHooks {
 
   constructor(
     protected packs: PackRepository,
+    protected evaluator: PackEvaluator,
     protected store: FhirStore,
-    protected validator: ResourceValidator,
-    protected logger: Logger
+    protected validator: ResourceValidator
   ) {}
 
   register(hooks: SaveHooks) {
@@ -89,31 +89,8 @@ export class RulesHooks {
     )
   }
 
-  async #run(context: SaveContext, event: TriggerEvent, kinds: PackKind[]) {
-    const packs = await this.packs.packsFor(context.type, event, context.trx)
-    const source = new StoreFactSource(this.store, context.trx)
-    const fired: FiredAction[] = []
-    for (const pack of packs.filter((candidate) => kinds.includes(candidate.kind))) {
-      try {
-        const engine = this.packs.engine(pack)
-        const evaluation = { pack, event, resource: context.resource, asOf: new Date(), source }
-        fired.push(...(await engine.evaluate(evaluation)))
-      } catch (error) {
-        const key = packKey(pack)
-        this.logger.warn({ pack: key, err: error }, 'rule pack failed; the save goes on without it')
-        await this.packs.recordFailure(
-          {
-            packKey: key,
-            event,
-            resourceType: context.type,
-            resourceId: context.id,
-            message: error.message,
-          },
-          context.trx
-        )
-      }
-    }
-    return fired
+  #run(context: SaveContext, event: TriggerEvent, kinds: PackKind[]) {
+    return this.evaluator.evaluate(context.resource, event, kinds, context.trx)
   }
 
   /**

@@ -5,12 +5,18 @@
 */
 
 import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
 
 const NodeController = () => import('#controllers/api/node_controller')
+const ChartsController = () => import('#controllers/api/charts_controller')
 
 router
   .group(() => {
     router.get('/node', [NodeController, 'show']).as('node.show')
+    router
+      .get('/patients/:id/due', [ChartsController, 'due'])
+      .as('patients.due')
+      .use(middleware.fhirAuth())
   })
   .prefix('/api/v1')
   .as('api')

@@ -12,6 +12,7 @@ const MRN = 'urn:outpost:test:mrn'
 test.group('Shipped packs on a gateway', (group) => {
   let gateway: NodeProcess
   let fhir: FhirRequest
+  let token: string
 
   group.setup(async () => {
     gateway = await startNode({ APP_ROLE: 'gateway' })
@@ -20,7 +21,7 @@ test.group('Shipped packs on a gateway', (group) => {
       connection: { filename: gateway.sqlitePath },
     })
     const clients = new ApiClientService(db.connection('shipped_packs_gateway') as any)
-    const token = await clients.register('tests', ['fhir'])
+    token = await clients.register('tests', ['fhir'])
     fhir = fhirClient({ name: 'gateway', base: `${gateway.url}/fhir`, token })
     return async () => {
       await db.manager.close('shipped_packs_gateway')
@@ -121,5 +122,26 @@ test.group('Shipped packs on a gateway', (group) => {
     assert.include(penta.description, 'who-epi-immunization@1.0.0#penta-next-dose')
     const earliest = penta.dateCriterion.find((c: any) => c.code.coding[0].code === '30981-5')
     assert.equal(earliest.value, DateTime.fromISO(given!).plus({ days: 28 }).toISODate())
+  })
+
+  test('opening a chart computes the due list now, without storing it', async ({ assert }) => {
+    const patient = child(60)
+    await fhir('POST', '/Patient', { body: patient })
+    const response = await fetch(`${gateway.url}/api/v1/patients/${patient.id}/due`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    assert.equal(response.status, 200)
+    const chart = (await response.json()) as any
+    assert.equal(chart.patient, `Patient/${patient.id}`)
+    const [who] = chart.recommendations
+    assert.equal(who.identifier[0].value, 'who-epi-immunization@1.0.0')
+    const series = who.recommendation.map((entry: any) => entry.series)
+    assert.includeMembers(series, ['penta', 'pcv', 'rota', 'opv'])
+    const unknown = await fetch(`${gateway.url}/api/v1/patients/nobody/due`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    assert.equal(unknown.status, 404)
+    const anonymous = await fetch(`${gateway.url}/api/v1/patients/${patient.id}/due`)
+    assert.equal(anonymous.status, 401)
   })
 })
