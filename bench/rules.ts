@@ -47,7 +47,8 @@ const { StoreFactSource } = await import('#services/store_fact_source')
 const { MemoryFactSource } = await import('#rules_engine/fact_source')
 type Source = InstanceType<typeof MemoryFactSource>
 
-await (await app.container.make(SchemaService)).migrate()
+const schema = await app.container.make(SchemaService)
+await schema.migrate()
 const db = await app.container.make(Database)
 const store = await app.container.make(FhirStore)
 const packs = await app.container.make(PackRepository)
@@ -69,7 +70,16 @@ function family(index: number) {
     gender: index % 2 ? 'male' : 'female',
     birthDate: day(ageDays),
   }
-  const schedule: Array<[string, number]> = [['19', 0], ['08', 0], ['102', 42], ['133', 42], ['102', 70], ['133', 70], ['102', 98], ['05', 275]]
+  const schedule: Array<[string, number]> = [
+    ['19', 0],
+    ['08', 0],
+    ['102', 42],
+    ['133', 42],
+    ['102', 70],
+    ['133', 70],
+    ['102', 98],
+    ['05', 275],
+  ]
   const doses = schedule
     .filter(([, at], dose) => at <= ageDays && dose % 5 !== index % 5)
     .map(([code, at]) => ({
@@ -88,7 +98,12 @@ function family(index: number) {
     code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] },
     subject: { reference: `Patient/${patient.id}` },
     effectiveDateTime: day(0),
-    valueQuantity: { value: 3.3 + ageDays / 80, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+    valueQuantity: {
+      value: 3.3 + ageDays / 80,
+      unit: 'kg',
+      system: 'http://unitsofmeasure.org',
+      code: 'kg',
+    },
   }
   return { patient, doses, weight }
 }
@@ -99,22 +114,34 @@ for (let start = 0; start < families.length; start += 200) {
   await db.transaction(async (trx) => {
     for (const { patient, doses, weight } of families.slice(start, start + 200)) {
       for (const resource of [patient, ...doses, weight]) {
-        await store.write(trx, { type: resource.resourceType, id: resource.id, method: 'create', resource: resource as any, preserved: resource })
+        await store.write(trx, {
+          type: resource.resourceType,
+          id: resource.id,
+          method: 'create',
+          resource: resource as any,
+          preserved: resource,
+        })
       }
     }
   })
 }
 const seedSeconds = (performance.now() - seedStarted) / 1000
 
-async function evaluateAll(sourceFor: (index: number) => Source | InstanceType<typeof StoreFactSource>) {
+async function evaluateAll(
+  sourceFor: (index: number) => Source | InstanceType<typeof StoreFactSource>
+) {
   const asOf = new Date()
   let actions = 0
   const started = performance.now()
   for (const [index, { patient, weight }] of families.entries()) {
     const source = sourceFor(index)
     for (const pack of active) {
-      const resource = pack.triggers.some((trigger) => trigger.resourceTypes.includes('Patient')) ? patient : weight
-      const fired = await packs.engine(pack).evaluate({ pack, event: pack.triggers[0].events[0], resource, asOf, source })
+      const resource = pack.triggers.some((trigger) => trigger.resourceTypes.includes('Patient'))
+        ? patient
+        : weight
+      const fired = await packs
+        .engine(pack)
+        .evaluate({ pack, event: pack.triggers[0].events[0], resource, asOf, source })
       actions += fired.length
     }
   }
@@ -129,11 +156,17 @@ const inMemory = await evaluateAll((index) => {
 
 const rate = (run: { seconds: number }) => PATIENTS / run.seconds
 console.log(`\nShipped packs (${active.map((pack) => `${pack.id}@${pack.version}`).join(', ')})`)
-console.log(`${PATIENTS} patients, ${families.reduce((n, f) => n + f.doses.length, 0)} immunizations; seeded in ${seedSeconds.toFixed(1)} s\n`)
+console.log(
+  `${PATIENTS} patients, ${families.reduce((n, f) => n + f.doses.length, 0)} immunizations; seeded in ${seedSeconds.toFixed(1)} s\n`
+)
 console.log('| evaluation | patients/s | actions fired | ratio to baseline |')
 console.log('|---|---:|---:|---:|')
-console.log(`| facts from the SQLite store | ${rate(onStore).toFixed(0)} | ${onStore.actions} | ${(rate(onStore) / rate(inMemory)).toFixed(2)} |`)
-console.log(`| baseline: facts pre-loaded in memory | ${rate(inMemory).toFixed(0)} | ${inMemory.actions} | 1.00 |`)
+console.log(
+  `| facts from the SQLite store | ${rate(onStore).toFixed(0)} | ${onStore.actions} | ${(rate(onStore) / rate(inMemory)).toFixed(2)} |`
+)
+console.log(
+  `| baseline: facts pre-loaded in memory | ${rate(inMemory).toFixed(0)} | ${inMemory.actions} | 1.00 |`
+)
 if (onStore.actions !== inMemory.actions) {
   console.log('\nThe two runs fired different actions: the comparison is not like for like.')
   process.exitCode = 1

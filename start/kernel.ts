@@ -28,4 +28,5 @@ router.use([() => import('@adonisjs/core/bodyparser_middleware')])
 export const middleware = router.named({
   fhirAuth: () => import('#middleware/fhir_auth_middleware'),
   fhirFormat: () => import('#middleware/fhir_format_middleware'),
+  apiToken: () => import('#middleware/api_token_middleware'),
 })

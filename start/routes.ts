@@ -23,6 +23,7 @@ const { role } = app.config.get<typeof outpostConfig>('outpost')
 const surfaceRoutes: Partial<Record<Surface, () => Promise<unknown>>> = {
   api: () => import('#start/routes/api'),
   fhir: () => import('#start/routes/fhir'),
+  authoring: () => import('#start/routes/authoring'),
 }
 
 for (const [surface, load] of Object.entries(surfaceRoutes)) {

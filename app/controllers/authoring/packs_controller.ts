@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises'
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { PackAuthoringService } from '#services/pack_authoring_service'
+import { RULE_PACK_SCHEMA_PATH } from '#rules_engine/pack_schema'
+
+/** Rule pack authoring on the iCDR; bodies are read raw so the loader checks the exact text. */
+@inject()
+export default class PacksController {
+  constructor(protected authoring: PackAuthoringService) {}
+
+  index() {
+    return this.authoring.list()
+  }
+
+  async store({ request, response }: HttpContext) {
+    const draft = await this.authoring.saveDraft(request.raw() ?? '')
+    return response.status(draft.replaced ? 200 : 201).json(draft)
+  }
+
+  validate({ request }: HttpContext) {
+    const problems = this.authoring.validate(request.raw() ?? '')
+    return { valid: problems.length === 0, problems }
+  }
+
+  async show({ params }: HttpContext) {
+    const { pack } = await this.authoring.find(params.id, params.version)
+    return pack
+  }
+
+  async test({ params }: HttpContext) {
+    const results = await this.authoring.test(params.id, params.version)
+    const failed = results.filter((result) => !result.passed).length
+    return { passed: results.length - failed, failed, results }
+  }
+
+  diff({ params }: HttpContext) {
+    return this.authoring.diff(params.id, params.version)
+  }
+
+  publish({ params }: HttpContext) {
+    return this.authoring.publish(params.id, params.version)
+  }
+
+  retire({ params }: HttpContext) {
+    return this.authoring.retire(params.id, params.version)
+  }
+
+  async schema({ response }: HttpContext) {
+    const schema = await readFile(RULE_PACK_SCHEMA_PATH, 'utf8')
+    return response.header('Content-Type', 'application/schema+json').send(schema)
+  }
+}
