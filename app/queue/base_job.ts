@@ -11,6 +11,8 @@ export interface JobContext {
   /** Stable id of this job: the same across redeliveries. */
   jobId: string
   attempt: number
+  /** Reports how far a long job got (BullMQ shows it in the job's progress). */
+  progress?: (done: number, total: number) => Promise<void>
 }
 
 export abstract class BaseJob<Payload = Record<string, unknown>> {

@@ -61,6 +61,7 @@ export class BullMqQueue extends JobQueue {
           this.runner.run(job.queue, bullJob.data, {
             jobId: bullJob.id ?? bullJob.name,
             attempt: bullJob.attemptsMade + 1,
+            progress: (done, total) => bullJob.updateProgress({ done, total }),
           }),
         {
           connection: this.#connection({ maxRetriesPerRequest: null }),

@@ -21,6 +21,17 @@ export class PackEvaluator {
     protected logger: Logger
   ) {}
 
+  /** Ids of the active packs of these kinds that the event triggers on this resource type. */
+  async packIds(
+    resourceType: string,
+    event: TriggerEvent,
+    kinds: PackKind[],
+    trx?: TransactionClientContract
+  ): Promise<Set<string>> {
+    const packs = await this.packs.packsFor(resourceType, event, trx)
+    return new Set(packs.filter((pack) => kinds.includes(pack.kind)).map((pack) => pack.id))
+  }
+
   async evaluate(
     resource: Record<string, any>,
     event: TriggerEvent,

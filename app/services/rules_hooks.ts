@@ -1,17 +1,13 @@
 import { inject } from '@adonisjs/core'
 import { FhirError, outcomeIssue } from '#interop/fhir/fhir_error'
-import { ResourceValidator } from '#interop/fhir/resource_validator'
 import { assignPath } from '#rules_engine/actions/assign'
-import { detectedIssue, RULE_IDENTIFIER_SYSTEM } from '#rules_engine/actions/detected_issue'
-import { immunizationRecommendation, recommendationId } from '#rules_engine/actions/recommendation'
 import { patientOf } from '#rules_engine/fact_source'
 import type { FiredAction } from '#rules_engine/pack_engine'
 import { packKey, type PackKind, type TriggerEvent } from '#rules_engine/pack_types'
-import { FhirStore } from '#services/fhir_store'
 import { PackEvaluator } from '#services/pack_evaluator'
 import { PackRepository } from '#services/pack_repository'
+import { RuleOutputs } from '#services/rule_outputs'
 import type { SaveContext, SaveHooks } from '#services/save_hooks'
-import { StoreFactSource } from '#services/store_fact_source'
 
 /**
  * Rule packs in the save pipeline (DESIGN.md sections 2 and 3). Before the
@@ -27,8 +23,7 @@ export class RulesHooks {
   constructor(
     protected packs: PackRepository,
     protected evaluator: PackEvaluator,
-    protected store: FhirStore,
-    protected validator: ResourceValidator
+    protected outputs: RuleOutputs
   ) {}
 
   register(hooks: SaveHooks) {
@@ -74,10 +69,15 @@ export class RulesHooks {
       return
     }
     const findings = this.#pending.get(context) ?? []
-    await this.#storeFindings(
-      context,
-      findings.filter((action) => action.type === 'issue')
+    const issues = findings.filter((action) => action.type === 'issue')
+    const evaluated = await this.evaluator.packIds(
+      context.type,
+      'beforeSave',
+      ['business', 'dq'],
+      context.trx
     )
+    const record = { ...context.resource, id: context.id }
+    await this.outputs.storeFindings(context.trx, record, issues, evaluated)
     const cds = await this.#run(context, 'afterSave', ['cds'])
     await this.#storeProposals(
       context,
@@ -93,53 +93,14 @@ export class RulesHooks {
     return this.evaluator.evaluate(context.resource, event, kinds, context.trx)
   }
 
-  /**
-   * One DetectedIssue per record and rule: refreshed while the rule fires,
-   * cancelled once a new version of the record no longer makes it fire.
-   */
-  async #storeFindings(context: SaveContext, findings: FiredAction[]) {
-    const reference = `${context.type}/${context.id}`
-    const patientId = patientOf(context.resource)
-    const today = new Date().toISOString()
-    const current = new Set<string>()
-    for (const finding of findings) {
-      const issue = detectedIssue(finding, { reference, patientId }, today)
-      current.add(issue.id)
-      await this.#write(context, issue)
-    }
-    const source = new StoreFactSource(this.store, context.trx)
-    const earlier = await source.withImplicated(reference)
-    for (const issue of earlier) {
-      const fromRules = (issue.identifier ?? []).some(
-        (id: any) => id.system === RULE_IDENTIFIER_SYSTEM
-      )
-      if (fromRules && !current.has(issue.id) && issue.status !== 'cancelled') {
-        await this.#write(context, { ...issue, meta: undefined, status: 'cancelled' })
-      }
-    }
-  }
-
   async #storeProposals(context: SaveContext, proposals: FiredAction[]) {
     const patientId = patientOf(context.resource)
     if (!patientId) {
       return
     }
-    const today = new Date().toISOString().slice(0, 10)
     const cdsPacks = await this.packs.packsFor(context.type, 'afterSave', context.trx)
-    const packs = new Set(cdsPacks.filter((pack) => pack.kind === 'cds').map(packKey))
-    for (const key of packs) {
-      const mine = proposals.filter((proposal) => proposal.pack === key)
-      if (mine.length > 0) {
-        await this.#write(context, immunizationRecommendation(key, patientId, mine, today))
-      } else {
-        const id = recommendationId(key.split('@')[0], patientId)
-        await this.store.write(context.trx, {
-          type: 'ImmunizationRecommendation',
-          id,
-          method: 'delete',
-        })
-      }
-    }
+    const keys = new Set(cdsPacks.filter((pack) => pack.kind === 'cds').map(packKey))
+    await this.outputs.refreshProposals(context.trx, patientId, keys, proposals)
   }
 
   async #storeAlerts(context: SaveContext, alerts: FiredAction[]) {
@@ -156,18 +117,6 @@ export class RulesHooks {
         created_at: Date.now(),
       })
     }
-  }
-
-  /** Rule outputs are written straight to the store (no rules run on them), valid R4 all the same. */
-  async #write(context: SaveContext, resource: Record<string, any>) {
-    const { resource: valid } = this.validator.validate(JSON.parse(JSON.stringify(resource)))
-    await this.store.write(context.trx, {
-      type: valid.resourceType,
-      id: valid.id!,
-      method: 'update',
-      resource: valid as any,
-      preserved: valid,
-    })
   }
 }
 

@@ -4,6 +4,8 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { PackRepository } from '#services/pack_repository'
 import { SavePipeline } from '#services/save_pipeline'
+import { JobRunner } from '#queue/job_runner'
+import RuleReevaluationJob from '#jobs/rule_reevaluation_job'
 import type { RulePack } from '#rules_engine/pack_types'
 import { icdrOnMariaDb } from '#tests/helpers/fhir_nodes'
 import { assertOperationOutcome, fhirClient, type FhirRequest } from '#tests/helpers/fhir_client'
@@ -260,5 +262,89 @@ test.group('Rule packs run on every save', (group) => {
     const flags = await fhir('GET', `/DetectedIssue?implicated=Patient/${patient.id}`)
     assert.equal(flags.json.total, 1)
     assert.equal(flags.json.entry[0].resource.severity, 'high')
+  })
+})
+
+test.group('Rule packs on a schedule', (group) => {
+  let fhir: FhirRequest
+  let packs: PackRepository
+  const nightly = pack('nightly', {
+    kind: 'cds',
+    triggers: [{ resourceTypes: ['Patient'], events: ['schedule'] }],
+    facts: ['patient', 'immunizationHistory'],
+    rules: [
+      {
+        name: 'measles-first-dose',
+        conditions: {
+          all: [
+            {
+              fact: 'patient',
+              path: '$.name[0].family',
+              operator: 'equal',
+              value: `Nightly${run}`,
+            },
+            {
+              fact: 'immunizationHistory',
+              operator: 'lacksCode',
+              value: 'http://hl7.org/fhir/sid/cvx|05',
+            },
+          ],
+        },
+        event: {
+          type: 'propose',
+          params: {
+            vaccineCode: { system: 'http://hl7.org/fhir/sid/cvx', code: '05' },
+            dueDate: '2026-12-01',
+            message: 'Measles, first dose',
+          },
+        },
+      },
+    ],
+  })
+
+  group.setup(async () => {
+    fhir = fhirClient(await icdrOnMariaDb())
+    packs = await app.container.make(PackRepository)
+    return async () => {
+      await db.from('rule_packs').where('origin', 'tests-nightly').update({ status: 'retired' })
+      packs.invalidate()
+    }
+  })
+
+  test('the nightly re-evaluation brings proposals from a newly active pack, once', async ({
+    assert,
+  }) => {
+    const patient = {
+      resourceType: 'Patient',
+      id: randomUUID(),
+      name: [{ family: `Nightly${run}` }],
+      gender: 'male',
+      birthDate: '2025-09-01',
+    }
+    await fhir('PUT', `/Patient/${patient.id}`, { body: patient })
+    await packs.store(nightly, 'active', 'tests-nightly')
+    const none = await fhir('GET', `/ImmunizationRecommendation?patient=${patient.id}`)
+    assert.equal(none.json.total, 0)
+
+    const runner = new JobRunner(app.container)
+    runner.register([RuleReevaluationJob])
+    const reported: Array<[number, number]> = []
+    const context = {
+      jobId: randomUUID(),
+      attempt: 1,
+      progress: async (done: number, total: number) => void reported.push([done, total]),
+    }
+    const summary = (await runner.run('rule-reevaluation', { pageSize: 50 }, context)) as any
+    assert.isAtLeast(summary.patients, 1)
+    assert.isAbove(reported.length, 0)
+    const [done, total] = reported.at(-1)!
+    assert.equal(done, total)
+
+    const found = await fhir('GET', `/ImmunizationRecommendation?patient=${patient.id}`)
+    assert.equal(found.json.total, 1)
+    const id = found.json.entry[0].resource.id
+    await runner.run('rule-reevaluation', { pageSize: 50 }, { ...context, jobId: randomUUID() })
+    const history = await fhir('GET', `/ImmunizationRecommendation/${id}/_history`)
+    assert.equal(history.json.total, 1, 'an unchanged proposal is not written again')
   })
 })
