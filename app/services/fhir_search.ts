@@ -56,8 +56,16 @@ export async function searchResources(
   for (const { sql, bindings } of query.sort.flatMap(sortSql)) {
     page.orderByRaw(sql, bindings)
   }
+  /*
+   * With filters, the matches come from the search index (few ids, found
+   * through the primary key). Ordering on `last_updated + 0` keeps the
+   * planner from walking the whole type through the last_updated index
+   * instead, which SQLite does under ORDER BY ... LIMIT (54 ms against
+   * 0.5 ms with 40,000 immunizations). Without filters that walk is right.
+   */
+  const newestFirst = query.filters.length > 0 ? 'r.last_updated + 0 desc' : 'r.last_updated desc'
   const rows = await page
-    .orderBy('r.last_updated', 'desc')
+    .orderByRaw(newestFirst)
     .orderBy('r.id', 'asc')
     .limit(query.count)
     .offset(query.offset)
