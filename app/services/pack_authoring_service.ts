@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { isDeepStrictEqual } from 'node:util'
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { Database } from '@adonisjs/lucid/database'
@@ -8,6 +7,8 @@ import { PackRepository } from '#services/pack_repository'
 import { RulePackError, type PackProblem } from '#rules_engine/pack_errors'
 import { runPackTests } from '#rules_engine/pack_test_runner'
 import { packKey, type PackStatus, type RulePack } from '#rules_engine/pack_types'
+import { compareVersions } from '#rules_engine/pack_version'
+import { diffPacks } from '#rules_engine/pack_diff'
 
 /** Refusals of the authoring workflow, with the HTTP status an API answers with. */
 export const AUTHORING_ERROR_STATUSES = {
@@ -263,88 +264,5 @@ export class PackAuthoringService {
         checksum: createHash('sha256').update(content).digest('hex'),
         updated_at: Date.now(),
       })
-  }
-}
-
-/**
- * Semantic version precedence: numbers compared numerically, a pre-release below its
- * release, build metadata ignored.
- * @see https://semver.org/#spec-item-11
- */
-export function compareVersions(a: string, b: string): number {
-  const [coreA, preA] = a.split('+')[0].split(/-(.*)/s)
-  const [coreB, preB] = b.split('+')[0].split(/-(.*)/s)
-  const core = compareIdentifiers(coreA.split('.'), coreB.split('.'))
-  if (core !== 0 || preA === preB) {
-    return core
-  }
-  if (preA === undefined || preB === undefined) {
-    return preA === undefined ? 1 : -1
-  }
-  return compareIdentifiers(preA.split('.'), preB.split('.'))
-}
-
-function compareIdentifiers(a: string[], b: string[]): number {
-  for (let index = 0; index < Math.max(a.length, b.length); index++) {
-    if (a[index] === undefined || b[index] === undefined) {
-      return a[index] === undefined ? -1 : 1
-    }
-    const [numberA, numberB] = [Number(a[index]), Number(b[index])]
-    const numeric = /^\d+$/.test(a[index]) && /^\d+$/.test(b[index])
-    if (numeric && numberA !== numberB) {
-      return numberA < numberB ? -1 : 1
-    }
-    if (!numeric && a[index] !== b[index]) {
-      return a[index] < b[index] ? -1 : 1
-    }
-  }
-  return 0
-}
-
-/** Names added, removed and changed between two lists or maps of named things. */
-function diffNamed<T>(before: Map<string, T>, after: Map<string, T>) {
-  return {
-    added: [...after.keys()].filter((name) => !before.has(name)),
-    removed: [...before.keys()].filter((name) => !after.has(name)),
-    changed: [...after.keys()].filter(
-      (name) => before.has(name) && !isDeepStrictEqual(before.get(name), after.get(name))
-    ),
-  }
-}
-
-const byName = <T extends { name: string }>(items: T[] = []) =>
-  new Map(items.map((item) => [item.name, item]))
-
-const IDENTITY_FIELDS = ['kind', 'title', 'description', 'publisher', 'requires'] as const
-
-/** A structural diff an informatician reads before publishing. */
-export function diffPacks(previous: StoredPack | null, current: StoredPack) {
-  const before = previous?.pack
-  const after = current.pack
-  const beforeFacts = new Set(before?.facts ?? [])
-  const afterFacts = new Set(after.facts)
-  return {
-    from: before ? { version: before.version, status: previous.status } : null,
-    to: { version: after.version, status: current.status },
-    changedFields: IDENTITY_FIELDS.filter(
-      (field) => !isDeepStrictEqual(before?.[field], after[field])
-    ),
-    triggers: isDeepStrictEqual(before?.triggers, after.triggers)
-      ? null
-      : { from: before?.triggers ?? null, to: after.triggers },
-    facts: {
-      added: [...afterFacts].filter((fact) => !beforeFacts.has(fact)),
-      removed: [...beforeFacts].filter((fact) => !afterFacts.has(fact)),
-    },
-    rules: diffNamed(byName(before?.rules), byName(after.rules)),
-    data: diffNamed(
-      new Map(Object.entries(before?.data ?? {})),
-      new Map(Object.entries(after.data ?? {}))
-    ),
-    sharedConditions: diffNamed(
-      new Map(Object.entries(before?.sharedConditions ?? {})),
-      new Map(Object.entries(after.sharedConditions ?? {}))
-    ),
-    tests: diffNamed(byName(before?.tests), byName(after.tests)),
   }
 }
