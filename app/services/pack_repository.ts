@@ -126,6 +126,22 @@ export class PackRepository {
     })
   }
 
+  /** The latest run-time failures of packs, newest first: what administrators look at. */
+  async recentFailures(limit = 100) {
+    const rows = await this.db
+      .from('rule_pack_failures')
+      .orderBy('occurred_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+    return rows.map((row) => ({
+      pack: row.pack_key,
+      event: row.event,
+      record: row.resource_id ? `${row.resource_type}/${row.resource_id}` : row.resource_type,
+      message: row.message,
+      occurredAt: new Date(Number(row.occurred_at)).toISOString(),
+    }))
+  }
+
   async #readActive(client: QueryClientContract): Promise<RulePack[]> {
     const rows = await client.from('rule_packs').where('status', 'active').select('content')
     return rows.map((row) => JSON.parse(row.content) as RulePack)

@@ -24,6 +24,7 @@ router
     router
       .group(() => {
         router.get('/', [PacksController, 'index']).as('index')
+        router.get('/failures', [PacksController, 'failures']).as('failures')
         router.post('/', [PacksController, 'store']).as('store')
         router.post('/validate', [PacksController, 'validate']).as('validate')
         router.get('/:id/:version', [PacksController, 'show']).as('show')

@@ -3,6 +3,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { PackRepository } from '#services/pack_repository'
+import { ApiClientService } from '#services/api_client_service'
 import { SavePipeline } from '#services/save_pipeline'
 import { JobRunner } from '#queue/job_runner'
 import RuleReevaluationJob from '#jobs/rule_reevaluation_job'
@@ -132,11 +133,12 @@ const broken = pack('broken', {
 })
 
 test.group('Rule packs run on every save', (group) => {
-  let fhir: FhirRequest
+  let fhir: FhirRequest & { base: string }
   let packs: PackRepository
 
   group.setup(async () => {
-    fhir = fhirClient(await icdrOnMariaDb())
+    const node = await icdrOnMariaDb()
+    fhir = Object.assign(fhirClient(node), { base: node.base })
     packs = await app.container.make(PackRepository)
     for (const each of [registration, weights, proposals, broken]) {
       await packs.store(each, 'active', 'tests')
@@ -246,6 +248,22 @@ test.group('Rule packs run on every save', (group) => {
       .where({ pack_key: `broken-${run}@1.0.0`, resource_id: patient.id })
     assert.lengthOf(failures, 1)
     assert.include(failures[0].message, 'no-such-condition')
+
+    const reader = await new ApiClientService(db.connection('mysql') as any).register(
+      `failures-${run}`,
+      ['rules:author']
+    )
+    const listed = await fetch(fhir.base.replace(/\/fhir$/, '/api/v1/rule-packs/failures'), {
+      headers: { authorization: `Bearer ${reader}` },
+    })
+    assert.equal(listed.status, 200)
+    const visible = (await listed.json()) as any[]
+    assert.isTrue(
+      visible.some(
+        (failure) =>
+          failure.record === `Patient/${patient.id}` && failure.pack === `broken-${run}@1.0.0`
+      )
+    )
   })
 
   test('a record arriving by sync is flagged, never refused', async ({ assert }) => {

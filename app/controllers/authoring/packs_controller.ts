@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { PackAuthoringService } from '#services/pack_authoring_service'
+import { PackRepository } from '#services/pack_repository'
 import { RULE_PACK_SCHEMA_PATH } from '#rules_engine/pack_schema'
 
 /** Rule pack authoring on the iCDR; bodies are read raw so the loader checks the exact text. */
@@ -11,6 +12,12 @@ export default class PacksController {
 
   index() {
     return this.authoring.list()
+  }
+
+  /** Packs that threw while running: isolated from the saves, listed here for administrators. */
+  @inject()
+  failures(_ctx: HttpContext, packs: PackRepository) {
+    return packs.recentFailures()
   }
 
   async store({ request, response }: HttpContext) {
