@@ -3,6 +3,7 @@ import { MemoryFactSource } from '#rules_engine/fact_source'
 import type { FactRegistry } from '#rules_engine/fact_registry'
 import { PackEngine, type FiredAction } from '#rules_engine/pack_engine'
 import type { ExpectedAction, PackTest, RulePack } from '#rules_engine/pack_types'
+import { startOfLocalDay } from '#rules_engine/facts/clinical_dates'
 
 export interface PackTestResult {
   name: string
@@ -46,7 +47,7 @@ async function runCase(
         pack,
         event: pack.triggers[0].events[0],
         resource,
-        asOf: given.asOf ? new Date(`${given.asOf}T00:00:00Z`) : today,
+        asOf: given.asOf ? startOfLocalDay(given.asOf) : today,
         source: new MemoryFactSource(given.resource ? [...stored, resource] : stored),
       },
       given.facts ?? {}

@@ -3,6 +3,7 @@ import { FhirError } from '#interop/fhir/fhir_error'
 import { immunizationRecommendation } from '#rules_engine/actions/recommendation'
 import { FhirStore } from '#services/fhir_store'
 import { PackEvaluator } from '#services/pack_evaluator'
+import { localToday } from '#rules_engine/facts/clinical_dates'
 
 /**
  * What a chart shows when it opens: the CDS packs triggered on `chart` are
@@ -25,7 +26,7 @@ export class ChartService {
     const patient = JSON.parse(row.content)
     const fired = await this.evaluator.evaluate(patient, 'chart', ['cds'])
     const proposals = fired.filter((action) => action.type === 'propose')
-    const today = new Date().toISOString().slice(0, 10)
+    const today = localToday()
     const byPack = Map.groupBy(proposals, (proposal) => proposal.pack)
     return {
       patient: `Patient/${patientId}`,

@@ -8,6 +8,7 @@ import { patientOf } from '#rules_engine/fact_source'
 import type { FiredAction } from '#rules_engine/pack_engine'
 import { FhirStore } from '#services/fhir_store'
 import { StoreFactSource } from '#services/store_fact_source'
+import { localToday } from '#rules_engine/facts/clinical_dates'
 
 /** Elements that change at every evaluation without changing what it found. */
 const VOLATILE = ['meta', 'identifiedDateTime', 'date'] as const
@@ -63,7 +64,7 @@ export class RuleOutputs {
     packKeys: Iterable<string>,
     proposals: FiredAction[]
   ) {
-    const today = new Date().toISOString().slice(0, 10)
+    const today = localToday()
     for (const key of packKeys) {
       const mine = proposals.filter((proposal) => proposal.pack === key)
       if (mine.length > 0) {

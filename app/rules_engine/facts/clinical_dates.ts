@@ -25,7 +25,26 @@ export function clinicalDate(resource: Record<string, any>, fallback: Date): Dat
       }
     }
   }
-  return DateTime.fromJSDate(fallback, { zone: 'utc' }).startOf('day')
+  return calendarDay(fallback)
+}
+
+/**
+ * The calendar day an instant falls on where the node is (its `TZ`), as a
+ * UTC-midnight DateTime comparable with the dates records carry. A clinic in
+ * Nairobi recording at 01:00 on the 15th is on the 15th, not the 14th.
+ */
+export function calendarDay(instant: Date): DateTime {
+  return DateTime.fromISO(DateTime.fromJSDate(instant).toISODate()!, { zone: 'utc' })
+}
+
+/** Today's calendar day where the node is, `YYYY-MM-DD`. */
+export function localToday(now = new Date()): string {
+  return calendarDay(now).toISODate()!
+}
+
+/** Local midnight of a `YYYY-MM-DD` day: an evaluation date whose calendar day is that day. */
+export function startOfLocalDay(day: string): Date {
+  return DateTime.fromISO(day).startOf('day').toJSDate()
 }
 
 /** A FHIR date or dateTime as a UTC calendar day; partial dates take their first day. */
