@@ -68,8 +68,12 @@ export class LocalClinicalRepository extends ClinicalRepository {
     return { total, matches, included: includedRows.map((row) => this.#stored(row)) }
   }
 
-  history(type: string, id: string | undefined, page: { count: number; offset: number }) {
-    return this.store.history(type, id, page) as Promise<HistoryPage>
+  history(
+    type: string,
+    id: string | undefined,
+    page: { count: number; offset: number }
+  ): Promise<HistoryPage> {
+    return this.store.history(type, id, page)
   }
 
   async create(

@@ -5,6 +5,7 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { FactRegistry } from '#rules_engine/fact_registry'
 import { PackEngine } from '#rules_engine/pack_engine'
 import { loadPackPaths, platformPackLoader } from '#rules_engine/platform'
+import type { PackLoader } from '#rules_engine/pack_loader'
 import { packKey, type RulePack, type TriggerEvent } from '#rules_engine/pack_types'
 import type { RulePackError } from '#rules_engine/pack_errors'
 
@@ -20,11 +21,20 @@ const ACTIVE_LIST_TTL_MS = 2000
 @inject()
 export class PackRepository {
   readonly facts = new FactRegistry()
-  readonly loader = platformPackLoader(this.facts)
+  #loader?: PackLoader
   #engines = new Map<string, PackEngine>()
   #active?: { readAt: number; packs: Promise<RulePack[]> }
 
   constructor(protected db: Database) {}
+
+  /**
+   * Compiling the pack schema takes a moment; every command and request
+   * would pay for it at boot, when only imports and authoring need it.
+   */
+  get loader(): PackLoader {
+    this.#loader ??= platformPackLoader(this.facts)
+    return this.#loader
+  }
 
   /**
    * Active packs triggered by this event on this resource type. Inside a

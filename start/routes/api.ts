@@ -16,7 +16,7 @@ router
     router
       .get('/patients/:id/due', [ChartsController, 'due'])
       .as('patients.due')
-      .use(middleware.fhirAuth())
+      .use(middleware.apiToken({ anyOf: ['fhir'] }))
   })
   .prefix('/api/v1')
   .as('api')
