@@ -40,7 +40,10 @@ function secret(bytes = 18) {
 async function loadSecrets() {
   const file = join(DIR, 'secrets.json')
   if (existsSync(file)) {
-    return { file, secrets: JSON.parse(await readFile(file, 'utf8')) }
+    const kept = JSON.parse(await readFile(file, 'utf8'))
+    kept.icdr.deviceToken ??= `opk_${secret(32)}`
+    await writeFile(file, JSON.stringify(kept, null, 2), { mode: 0o600 })
+    return { file, secrets: kept }
   }
   const users = [
     { username: 'admin', fullName: 'Ada Admin', roles: ['administrator'] },
@@ -55,6 +58,8 @@ async function loadSecrets() {
       users: users.map((user) => ({ ...user, password: secret(9) })),
     }
   }
+  /* The gateway's credentials on the iCDR: it checks its users' logins there. */
+  secrets.icdr.deviceToken = `opk_${secret(32)}`
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 })
   return { file, secrets }
 }
@@ -71,6 +76,9 @@ function nodeEnv(name, secrets) {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     DB_CONNECTION: 'sqlite',
     SQLITE_PATH: join(DIR, `${name}.sqlite`),
+    ...(node.role === 'gateway'
+      ? { ICDR_URL: `http://${HOST}:${NODES.icdr.port}`, ICDR_TOKEN: secrets.icdr.deviceToken }
+      : {}),
   }
 }
 
@@ -147,7 +155,8 @@ async function startNode(name, secretsFile, secrets) {
   serve(name, env)
   const url = `http://${HOST}:${NODES[name].port}`
   const health = await waitForHealth(name, url)
-  const { appKey, ...credentials } = secrets[name]
+  const { appKey, deviceToken, ...credentials } = secrets[name]
+  const node = NODES[name]
   return {
     role: NODES[name].role,
     url,
@@ -156,7 +165,8 @@ async function startNode(name, secretsFile, secrets) {
     fhir: `${url}/fhir`,
     token: credentials.apiToken,
     apiToken: credentials.apiToken,
-    users: credentials.users,
+    /* Edges log people in through the iCDR (and offline from their cache). */
+    users: node.role === 'gateway' ? secrets.icdr.users : credentials.users,
     version: health.version,
     store: env.SQLITE_PATH,
   }

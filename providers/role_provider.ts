@@ -1,4 +1,5 @@
 import type { ApplicationService } from '@adonisjs/core/types'
+import type { Logger } from '@adonisjs/core/logger'
 import { Database } from '@adonisjs/lucid/database'
 import { ResourceValidator } from '#interop/fhir/resource_validator'
 import { ClinicalRepository } from '#services/clinical_repository'
@@ -10,7 +11,13 @@ import { JobRunner } from '#queue/job_runner'
 import { InlineQueue } from '#queue/inline_queue'
 import { BullMqQueue } from '#queue/bullmq_queue'
 import { OutboxQueue } from '#queue/outbox_queue'
+import { AuditSink, AuditTrail } from '#services/audit_trail'
+import { Directory } from '#services/directory'
+import { IcdrClient } from '#services/icdr_client'
+import { patientOf } from '#rules_engine/fact_source'
+import type { AuditReceiver } from '#services/audit_receiver'
 import type outpostConfig from '#config/outpost'
+import type identityConfig from '#config/identity'
 import type queueConfig from '#config/queue'
 
 /**
@@ -19,26 +26,21 @@ import type queueConfig from '#config/queue'
  * serves HTTP.
  */
 export default class RoleProvider {
-  #startedQueue?: JobQueue
+  /** The queue, once something asked for it (a health check opens a Redis probe too). */
+  #queue?: JobQueue
+  #auditReceiver?: AuditReceiver
 
   constructor(protected app: ApplicationService) {}
 
   register() {
     this.#registerClinicalStore()
+    this.#registerIdentity()
     this.app.container.singleton(JobQueue, async (resolver) => {
       const settings = this.app.config.get<typeof queueConfig>('queue')
       const logger = await resolver.make('logger')
       const runner = new JobRunner(this.app.container)
-      switch (settings.driver) {
-        case 'bullmq':
-          return new BullMqQueue(settings.bullmq, runner, logger)
-        case 'outbox':
-          return new OutboxQueue(await resolver.make(Database), runner, logger, settings.outbox)
-        case 'inline':
-          return new InlineQueue(runner, logger)
-        default:
-          throw new Error(`Unknown queue driver ${settings.driver satisfies never}`)
-      }
+      this.#queue = this.#makeQueue(settings, runner, logger, await resolver.make(Database))
+      return this.#queue
     })
   }
 
@@ -48,7 +50,6 @@ export default class RoleProvider {
    */
   #registerClinicalStore() {
     const { profile } = this.app.config.get<typeof outpostConfig>('outpost')
-    this.app.container.singleton(SaveHooks, () => new SaveHooks())
     this.app.container.singleton(ResourceValidator, () => new ResourceValidator())
     this.app.container.bind(
       FhirStore,
@@ -59,6 +60,72 @@ export default class RoleProvider {
         resolver.make(LocalClinicalRepository)
       )
     }
+  }
+
+  #makeQueue(
+    settings: typeof queueConfig,
+    runner: JobRunner,
+    logger: Logger,
+    db: Database
+  ): JobQueue {
+    switch (settings.driver) {
+      case 'bullmq':
+        return new BullMqQueue(settings.bullmq, runner, logger)
+      case 'outbox':
+        return new OutboxQueue(db, runner, logger, settings.outbox)
+      case 'inline':
+        return new InlineQueue(runner, logger)
+      default:
+        throw new Error(`Unknown queue driver ${settings.driver satisfies never}`)
+    }
+  }
+
+  /**
+   * Where audit records go (the iCDR's own repository, an edge's spool), the
+   * iCDR's user directory when LDAP is configured, and the client edges and
+   * the portal use to reach the iCDR.
+   */
+  #registerIdentity() {
+    const { role } = this.app.config.get<typeof outpostConfig>('outpost')
+    const { ldap } = this.app.config.get<typeof identityConfig>('identity')
+    this.app.container.singleton(IcdrClient, () => new IcdrClient())
+    this.app.container.bind(AuditSink, async (resolver) => {
+      const sinks = await import('#services/audit_sinks')
+      switch (role) {
+        case 'icdr':
+          return resolver.make(sinks.RepositoryAuditSink)
+        case 'portal':
+          return resolver.make(sinks.ForwardingAuditSink)
+        default:
+          return resolver.make(sinks.SpoolAuditSink)
+      }
+    })
+    if (ldap) {
+      this.app.container.singleton(Directory, async () => {
+        const { LdapUserDirectory } = await import('#services/ldap_user_directory')
+        return new LdapUserDirectory(ldap)
+      })
+    }
+    this.app.container.singleton(SaveHooks, () => {
+      const hooks = new SaveHooks()
+      hooks.register('audit', {
+        name: 'atna',
+        handle: async (context) => {
+          const audit = await this.app.container.make(AuditTrail)
+          await audit.patientRecord(
+            {
+              principal: context.principal,
+              action: context.method,
+              reference: `${context.type}/${context.id}`,
+              patientId: patientOf(context.resource),
+              origin: {},
+            },
+            context.trx
+          )
+        },
+      })
+      return hooks
+    })
   }
 
   /**
@@ -94,14 +161,22 @@ export default class RoleProvider {
     }
     const { jobs, schedules } = await import('#start/jobs')
     const queue = await this.app.container.make(JobQueue)
-    this.#startedQueue = queue
     await queue.start(jobs)
-    for (const { job, ...schedule } of schedules) {
-      await queue.schedule(job, schedule)
+    const { role } = this.app.config.get<typeof outpostConfig>('outpost')
+    for (const { job, roles, ...schedule } of schedules) {
+      if (!roles || roles.includes(role)) {
+        await queue.schedule(job, schedule)
+      }
+    }
+    if (role === 'icdr') {
+      const { AuditReceiver } = await import('#services/audit_receiver')
+      this.#auditReceiver = new AuditReceiver(await this.app.container.make('logger'))
+      await this.#auditReceiver.start()
     }
   }
 
   async shutdown() {
-    await this.#startedQueue?.stop()
+    await this.#auditReceiver?.stop()
+    await this.#queue?.stop()
   }
 }

@@ -9,6 +9,7 @@
 */
 
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { Env } from '@adonisjs/core/env'
 import { parseRole, roleSettingProblems } from '#roles/settings_check'
 
@@ -64,7 +65,70 @@ const schema = {
   ICDR_URL: Env.schema.string.optional({ format: 'url', tld: false }),
   /** false: do not import the packs of rules/ and protocols/ at first boot (a ministry's own packs only). */
   IMPORT_SHIPPED_PACKS: Env.schema.boolean.optional(),
-  SHELL_SECRET: Env.schema.secret.optional(),
+  /**
+   * desktop/android: the per-launch secret, from the environment or read once
+   * from the file descriptor the shell names in SHELL_SECRET_FD (a pipe keeps
+   * it out of the process environment).
+   */
+  SHELL_SECRET: (key: string, value?: string) =>
+    shellSecret(key, value ?? secretFromFd(process.env.SHELL_SECRET_FD)),
+  SHELL_SECRET_FD: Env.schema.number.optional(),
+
+  /*
+  | Identity (DESIGN.md section 6)
+  */
+  /** Edges: the token this node presents to the iCDR (device credentials once enrolled). */
+  ICDR_TOKEN: Env.schema.secret.optional(),
+  SESSION_SECURE_COOKIE: Env.schema.boolean.optional(),
+  LOGIN_LOCKOUT_THRESHOLD: Env.schema.number.optional(),
+  LOGIN_LOCKOUT_MINUTES: Env.schema.number.optional(),
+  OFFLINE_LOGIN_MAX_AGE_HOURS: Env.schema.number.optional(),
+  USER_TOKEN_TTL_HOURS: Env.schema.number.optional(),
+  LDAP_URL: (key: string, value?: string) => {
+    if (value !== undefined && !/^ldaps?:\/\/[^/\s]+\/?$/.test(value)) {
+      throw new Error(`${key} must be ldap://host[:port] or ldaps://host[:port], not "${value}"`)
+    }
+    return value
+  },
+  LDAP_START_TLS: Env.schema.boolean.optional(),
+  LDAP_CA_FILE: Env.schema.string.optional(),
+  LDAP_BIND_DN: Env.schema.string.optional(),
+  LDAP_BIND_PASSWORD: Env.schema.secret.optional(),
+  LDAP_SEARCH_BASE: Env.schema.string.optional(),
+  LDAP_USER_FILTER: Env.schema.string.optional(),
+  LDAP_GROUP_BASE: Env.schema.string.optional(),
+  LDAP_GROUP_FILTER: Env.schema.string.optional(),
+  /** `<group DN or cn>=<role>[,<role>];...`, e.g. `cn=nurses,ou=groups,dc=moh=clinician` */
+  LDAP_GROUP_ROLES: Env.schema.string.optional(),
+
+  /*
+  | Audit (IHE ATNA): where this node sends its audit messages, and on the
+  | iCDR the syslog-over-TLS receiver of the audit repository
+  */
+  AUDIT_SOURCE_ID: Env.schema.string.optional(),
+  AUDIT_SITE_ID: Env.schema.string.optional(),
+  AUDIT_REPOSITORY_HOST: Env.schema.string.optional({ format: 'host' }),
+  AUDIT_REPOSITORY_PORT: Env.schema.number.optional(),
+  AUDIT_RECEIVER_PORT: Env.schema.number.optional(),
+  AUDIT_RECEIVER_HOST: Env.schema.string.optional({ format: 'host' }),
+  AUDIT_ALLOW_NO_CLIENT_CERT: Env.schema.boolean.optional(),
+  /** PEM files of this node's TLS identity and of the CA it trusts for ATNA. */
+  AUDIT_TLS_CA: Env.schema.string.optional(),
+  AUDIT_TLS_CERT: Env.schema.string.optional(),
+  AUDIT_TLS_KEY: Env.schema.string.optional(),
+}
+
+const shellSecret = Env.schema.secret.optional()
+
+function secretFromFd(fd?: string): string | undefined {
+  if (fd === undefined || fd === '') {
+    return undefined
+  }
+  try {
+    return readFileSync(Number(fd), 'utf8').trim() || undefined
+  } catch {
+    throw new Error(`SHELL_SECRET_FD=${fd} cannot be read: the shell must pass an open descriptor`)
+  }
 }
 
 async function createEnv() {

@@ -23,10 +23,16 @@ server.use([
   () => import('#middleware/container_bindings_middleware'),
 ])
 
-router.use([() => import('@adonisjs/core/bodyparser_middleware')])
+/**
+ * Router middleware run on every matched route: the body, the session, then
+ * the one policy layer, which decides every route (app/policies).
+ */
+router.use([
+  () => import('@adonisjs/core/bodyparser_middleware'),
+  () => import('@adonisjs/session/session_middleware'),
+  () => import('#middleware/authorize_middleware'),
+])
 
 export const middleware = router.named({
-  fhirAuth: () => import('#middleware/fhir_auth_middleware'),
   fhirFormat: () => import('#middleware/fhir_format_middleware'),
-  apiToken: () => import('#middleware/api_token_middleware'),
 })

@@ -18,10 +18,13 @@ const HealthController = () => import('#controllers/health_controller')
 
 router.get('/health', [HealthController, 'show']).as('health')
 
+await import('#start/routes/auth')
+
 const { role } = app.config.get<typeof outpostConfig>('outpost')
 
 const surfaceRoutes: Partial<Record<Surface, () => Promise<unknown>>> = {
   api: () => import('#start/routes/api'),
+  sync: () => import('#start/routes/icdr'),
   fhir: () => import('#start/routes/fhir'),
   authoring: () => import('#start/routes/authoring'),
 }

@@ -2,6 +2,7 @@ import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { FhirError, outcomeIssue, toFhirError } from '#interop/fhir/fhir_error'
 import { SearchError } from '#interop/fhir/search_error'
 import { FHIR_JSON } from '#services/fhir_http'
+import { AccessError } from '#identity/access_error'
 
 /** The body limit of `config/bodyparser.ts`, for the 413 message. */
 const BODY_LIMIT_BYTES = 8 * 1024 * 1024
@@ -24,6 +25,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
         .header('Content-Type', FHIR_JSON)
         .send(JSON.stringify(failure.toOperationOutcome()))
     }
+    if (error instanceof AccessError) {
+      return ctx.response.status(error.status).json(error.toJSON())
+    }
     return super.handle(error, ctx)
   }
 
@@ -31,7 +35,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (error instanceof FhirError && error.status < 500) {
       return
     }
-    if (error instanceof SearchError) {
+    if (error instanceof SearchError || error instanceof AccessError) {
       return
     }
     return super.report(error, ctx)
@@ -39,6 +43,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
   /** Framework errors keep their status; anything unexpected is a 500 naming no internals. */
   #asFhirError(error: unknown): FhirError {
+    if (error instanceof AccessError) {
+      return error.status === 401
+        ? FhirError.unauthorized(error.message)
+        : FhirError.forbidden(error.message)
+    }
     const status = (error as { status?: number }).status
     const message = (error as Error).message
     switch (error instanceof FhirError || error instanceof SearchError ? 0 : status) {

@@ -3,8 +3,12 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
+import { AuditTrail } from '#services/audit_trail'
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost'])
+
+/** Audit records per minute for refused requests: a flood is logged, not spooled without end. */
+const AUDITS_PER_MINUTE = 30
 
 /**
  * On the desktop and Android roles only the shell's own window may talk to
@@ -15,14 +19,40 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost'])
  */
 export default class ShellSecretMiddleware {
   #digest = digest(env.get('SHELL_SECRET')?.release() ?? '')
+  static #window = { startedAt: 0, audited: 0, suppressed: 0 }
 
   async handle(ctx: HttpContext, next: NextFn) {
     const problem = this.#problem(ctx)
     if (problem) {
       ctx.logger.warn({ url: ctx.request.url(), reason: problem }, 'shell secret check failed')
+      await this.#audit(ctx, problem)
       return ctx.response.status(403).json({ error: { code: 'E_SHELL_SECRET', message: problem } })
     }
     return next()
+  }
+
+  async #audit(ctx: HttpContext, reason: string) {
+    const window = ShellSecretMiddleware.#window
+    if (Date.now() - window.startedAt > 60_000) {
+      if (window.suppressed > 0) {
+        ctx.logger.warn(
+          { suppressed: window.suppressed },
+          'shell secret failures not audited one by one'
+        )
+      }
+      Object.assign(window, { startedAt: Date.now(), audited: 0, suppressed: 0 })
+    }
+    if (window.audited >= AUDITS_PER_MINUTE) {
+      window.suppressed++
+      return
+    }
+    window.audited++
+    const audit = await app.container.make(AuditTrail)
+    await audit.shellSecretFailure({
+      origin: { remoteAddress: ctx.request.ip() },
+      reason,
+      url: `${ctx.request.method()} ${ctx.request.url()}`,
+    })
   }
 
   #problem({ request }: HttpContext): string | null {

@@ -9,6 +9,8 @@ import app from '@adonisjs/core/services/app'
 
 export interface SandboxSecrets {
   apiToken: string
+  /** iCDR only: the token the sandbox gateway presents as its device. */
+  deviceToken?: string
   users: Array<{ username: string; fullName: string; password: string; roles: UserRole[] }>
 }
 
@@ -27,6 +29,9 @@ export class SandboxSeeder {
 
   async seed(secrets: SandboxSecrets) {
     await this.clients.register('sandbox', ['fhir', 'api', 'rules:publish'], secrets.apiToken)
+    if (secrets.deviceToken) {
+      await this.clients.register('sandbox-gateway', ['device'], secrets.deviceToken)
+    }
     for (const user of secrets.users) {
       await this.users.upsertLocal(user)
     }

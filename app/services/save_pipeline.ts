@@ -53,6 +53,9 @@ export class SavePipeline {
   ) {}
 
   async save(request: SaveRequest, trx?: TransactionClientContract): Promise<SaveOutcome> {
+    if (request.type === 'AuditEvent') {
+      throw FhirError.methodNotAllowed('AuditEvent is read-only: audit records arrive over ATNA')
+    }
     const id = this.#idOf(request)
     const validated = request.method === 'delete' ? null : this.#validate(request, id)
     return this.#inTransaction(trx, async (client) => {

@@ -5,7 +5,6 @@
 */
 
 import router from '@adonisjs/core/services/router'
-import { middleware } from '#start/kernel'
 
 const NodeController = () => import('#controllers/api/node_controller')
 const ChartsController = () => import('#controllers/api/charts_controller')
@@ -13,10 +12,7 @@ const ChartsController = () => import('#controllers/api/charts_controller')
 router
   .group(() => {
     router.get('/node', [NodeController, 'show']).as('node.show')
-    router
-      .get('/patients/:id/due', [ChartsController, 'due'])
-      .as('patients.due')
-      .use(middleware.apiToken({ anyOf: ['fhir'] }))
+    router.get('/patients/:id/due', [ChartsController, 'due']).as('patients.due')
   })
   .prefix('/api/v1')
   .as('api')

@@ -4,41 +4,27 @@
 |--------------------------------------------------------------------------
 |
 | DESIGN.md section 3: draft -> validate -> test -> diff -> publish -> retire.
-| The schema is public so editors can fetch it; everything else needs an API
-| token, and publishing or retiring the `rules:publish` scope.
+| The schema is public so editors can fetch it; who may do the rest is
+| decided by app/policies/route_policies.ts.
 |
 */
 
 import router from '@adonisjs/core/services/router'
-import { middleware } from '#start/kernel'
 
 const PacksController = () => import('#controllers/authoring/packs_controller')
-
-const authors = middleware.apiToken({ anyOf: ['rules:author', 'rules:publish'] })
-const publishers = middleware.apiToken({ anyOf: ['rules:publish'] })
 
 router
   .group(() => {
     router.get('/schema', [PacksController, 'schema']).as('schema')
-
-    router
-      .group(() => {
-        router.get('/', [PacksController, 'index']).as('index')
-        router.get('/failures', [PacksController, 'failures']).as('failures')
-        router.post('/', [PacksController, 'store']).as('store')
-        router.post('/validate', [PacksController, 'validate']).as('validate')
-        router.get('/:id/:version', [PacksController, 'show']).as('show')
-        router.post('/:id/:version/test', [PacksController, 'test']).as('test')
-        router.get('/:id/:version/diff', [PacksController, 'diff']).as('diff')
-      })
-      .use(authors)
-
-    router
-      .group(() => {
-        router.post('/:id/:version/publish', [PacksController, 'publish']).as('publish')
-        router.post('/:id/:version/retire', [PacksController, 'retire']).as('retire')
-      })
-      .use(publishers)
+    router.get('/', [PacksController, 'index']).as('index')
+    router.get('/failures', [PacksController, 'failures']).as('failures')
+    router.post('/', [PacksController, 'store']).as('store')
+    router.post('/validate', [PacksController, 'validate']).as('validate')
+    router.get('/:id/:version', [PacksController, 'show']).as('show')
+    router.post('/:id/:version/test', [PacksController, 'test']).as('test')
+    router.get('/:id/:version/diff', [PacksController, 'diff']).as('diff')
+    router.post('/:id/:version/publish', [PacksController, 'publish']).as('publish')
+    router.post('/:id/:version/retire', [PacksController, 'retire']).as('retire')
   })
   .prefix('/api/v1/rule-packs')
   .as('rule_packs')

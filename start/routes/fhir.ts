@@ -3,8 +3,8 @@
 | FHIR R4 REST API (iCDR, gateway)
 |--------------------------------------------------------------------------
 |
-| https://hl7.org/fhir/R4/http.html. `metadata` is public; every other
-| interaction needs a bearer token with the `fhir` scope.
+| https://hl7.org/fhir/R4/http.html. Who may call what is decided by
+| app/policies/route_policies.ts.
 |
 */
 
@@ -18,20 +18,16 @@ router
   .group(() => {
     router.get('/metadata', [SystemController, 'metadata']).as('metadata')
 
-    router
-      .group(() => {
-        router.post('/', [SystemController, 'bundle']).as('bundle')
-        router.get('/:type', [ResourcesController, 'search']).as('search')
-        router.post('/:type/_search', [ResourcesController, 'search']).as('search.post')
-        router.get('/:type/_history', [ResourcesController, 'history']).as('history.type')
-        router.post('/:type', [ResourcesController, 'create']).as('create')
-        router.get('/:type/:id', [ResourcesController, 'read']).as('read')
-        router.put('/:type/:id', [ResourcesController, 'update']).as('update')
-        router.delete('/:type/:id', [ResourcesController, 'destroy']).as('delete')
-        router.get('/:type/:id/_history', [ResourcesController, 'history']).as('history.instance')
-        router.get('/:type/:id/_history/:versionId', [ResourcesController, 'vread']).as('vread')
-      })
-      .use(middleware.fhirAuth())
+    router.post('/', [SystemController, 'bundle']).as('bundle')
+    router.get('/:type', [ResourcesController, 'search']).as('search')
+    router.post('/:type/_search', [ResourcesController, 'search']).as('search.post')
+    router.get('/:type/_history', [ResourcesController, 'history']).as('history.type')
+    router.post('/:type', [ResourcesController, 'create']).as('create')
+    router.get('/:type/:id', [ResourcesController, 'read']).as('read')
+    router.put('/:type/:id', [ResourcesController, 'update']).as('update')
+    router.delete('/:type/:id', [ResourcesController, 'destroy']).as('delete')
+    router.get('/:type/:id/_history', [ResourcesController, 'history']).as('history.instance')
+    router.get('/:type/:id/_history/:versionId', [ResourcesController, 'vread']).as('vread')
   })
   .prefix('/fhir')
   .use(middleware.fhirFormat())

@@ -34,6 +34,10 @@ const STORED_EXAMPLES = [
   'condition-example-f001-heart.json',
   'practitioner-example-f001-evdb.json',
   'organization-example-f001-burgers.json',
+]
+
+/** AuditEvent is the audit repository's, read-only: records arrive over ATNA syslog. */
+const AUDIT_EXAMPLES = [
   'audit-event-example-login.json',
   'audit-event-example-search.json',
   'auditevent-example-error.json',
@@ -66,7 +70,7 @@ for (const node of FHIR_NODES) {
     test('every other interaction needs a bearer token', async ({ assert }) => {
       const anonymous = await fhir('GET', '/Patient', { token: null })
       assertOperationOutcome(assert, anonymous, 401, { code: 'login' })
-      assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer realm="fhir"')
+      assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer realm="outpost"')
       const forged = await fhir('GET', '/Patient', { token: 'opk_not-a-real-token' })
       assertOperationOutcome(assert, forged, 401)
     })
@@ -74,6 +78,17 @@ for (const node of FHIR_NODES) {
 
   test.group(`FHIR API on the ${node.name}: the official examples`, (group) => {
     group.setup(connect)
+    for (const file of AUDIT_EXAMPLES) {
+      test(`${file} is refused: AuditEvent is written by the audit trail only`, async ({
+        assert,
+      }) => {
+        const resource = corpusResource(file)
+        const created = await fhir('POST', '/AuditEvent', { body: resource })
+        assertOperationOutcome(assert, created, 405, { code: 'not-supported' })
+        const replaced = await fhir('PUT', `/AuditEvent/${resource.id}`, { body: resource })
+        assertOperationOutcome(assert, replaced, 405, { code: 'not-supported' })
+      })
+    }
     for (const file of STORED_EXAMPLES) {
       test(`${file} is created, read back equal, searched and versioned`, async ({ assert }) => {
         const resource = corpusResource(file)

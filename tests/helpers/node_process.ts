@@ -30,7 +30,10 @@ export function freePort(): Promise<number> {
  * Boots a real Outpost node (`node bin/server.js`) in its own process, the
  * way production runs one, on a free port with its own SQLite file.
  */
-export async function startNode(env: Record<string, string>): Promise<NodeProcess> {
+export async function startNode(
+  env: Record<string, string>,
+  options: { fd3?: string } = {}
+): Promise<NodeProcess> {
   const port = Number(env.PORT ?? (await freePort()))
   const dir = await mkdtemp(join(tmpdir(), 'outpost-node-'))
   const sqlitePath = env.SQLITE_PATH ?? join(dir, 'store.sqlite')
@@ -45,8 +48,13 @@ export async function startNode(env: Record<string, string>): Promise<NodeProces
       ...env,
       SQLITE_PATH: sqlitePath,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio:
+      options.fd3 === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
   })
+  if (options.fd3 !== undefined) {
+    const pipe = child.stdio[3] as NodeJS.WritableStream
+    pipe.end(options.fd3)
+  }
   let output = ''
   child.stdout!.on('data', (chunk) => (output += chunk))
   child.stderr!.on('data', (chunk) => (output += chunk))

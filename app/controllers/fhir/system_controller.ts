@@ -1,3 +1,4 @@
+import { actorOf } from '#identity/principal'
 import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
@@ -23,10 +24,9 @@ export default class SystemController {
 
   @inject()
   async bundle(ctx: HttpContext, repository: ClinicalRepository) {
-    const client = ctx.apiClient!
     const text = await repository.bundle(fhirBody(ctx), {
       source: 'fhir',
-      principal: { kind: 'client', id: String(client.id), name: client.name },
+      principal: actorOf(ctx.principal!),
       baseUrl: baseUrl(ctx),
     })
     sendJsonText(ctx, text)

@@ -66,6 +66,7 @@ export const FHIR_ERROR_STATUSES = {
   E_FHIR_UNAUTHORIZED: 401,
   E_FHIR_FORBIDDEN: 403,
   E_FHIR_NOT_FOUND: 404,
+  E_FHIR_METHOD_NOT_ALLOWED: 405,
   E_FHIR_NOT_ACCEPTABLE: 406,
   E_FHIR_CONFLICT: 409,
   E_FHIR_GONE: 410,
@@ -153,6 +154,11 @@ export class FhirError extends Error {
   }
 
   /** 400: the request itself cannot be understood. */
+  /** 405: this interaction is not offered on this resource type. */
+  static methodNotAllowed(message: string): FhirError {
+    return new FhirError('E_FHIR_METHOD_NOT_ALLOWED', [outcomeIssue('not-supported', message)])
+  }
+
   static badRequest(message: string, expression?: string): FhirError {
     return new FhirError('E_FHIR_BAD_REQUEST', [outcomeIssue('invalid', message, expression)])
   }

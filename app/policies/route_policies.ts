@@ -1,0 +1,68 @@
+import type { Permission } from '#policies/permissions'
+
+/**
+ * Who may call each route, by route name (DESIGN.md section 6). The authorize
+ * middleware refuses any route missing here, and a test walks the route table
+ * against every role, so a new route without a policy fails the build rather
+ * than opening silently.
+ *
+ * `public` routes answer anyone: they reveal nothing about patients or users.
+ */
+export type RoutePolicy = 'public' | Permission | ((params: Record<string, string>) => Permission)
+
+/** FHIR AuditEvent lives in the audit repository: auditors read it, clinicians do not. */
+function fhirRead(params: Record<string, string>): Permission {
+  return params.type === 'AuditEvent' ? 'readAudit' : 'readClinicalData'
+}
+
+export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
+  'health': 'public',
+
+  'auth.login': 'public',
+  'auth.logout': 'authenticated',
+  'auth.session': 'authenticated',
+
+  'api.node.show': 'public',
+  'api.patients.due': 'readClinicalData',
+  'api.auth.tokens': 'public',
+  'api.auth.verify': 'serveEdges',
+  'api.auth.credential_changes': 'serveEdges',
+  'api.auth.security_reports': 'serveEdges',
+  'api.users.index': 'administer',
+  'api.users.store': 'administer',
+  'api.users.password': 'administer',
+  'api.users.deactivate': 'administer',
+  'api.audit_events.index': 'readAudit',
+
+  'rule_packs.schema': 'public',
+  'rule_packs.index': 'authorPacks',
+  'rule_packs.failures': 'authorPacks',
+  'rule_packs.store': 'authorPacks',
+  'rule_packs.validate': 'authorPacks',
+  'rule_packs.show': 'authorPacks',
+  'rule_packs.test': 'authorPacks',
+  'rule_packs.diff': 'authorPacks',
+  'rule_packs.publish': 'publishPacks',
+  'rule_packs.retire': 'publishPacks',
+
+  'fhir.metadata': 'public',
+  'fhir.bundle': 'writeClinicalData',
+  'fhir.search': fhirRead,
+  'fhir.search.post': fhirRead,
+  'fhir.history.type': fhirRead,
+  /* Writes of AuditEvent are refused (405) whoever asks: it is written by the audit trail. */
+  'fhir.create': 'writeClinicalData',
+  'fhir.read': fhirRead,
+  'fhir.update': 'writeClinicalData',
+  'fhir.delete': 'writeClinicalData',
+  'fhir.history.instance': fhirRead,
+  'fhir.vread': fhirRead,
+}
+
+export function permissionFor(
+  routeName: string | undefined,
+  params: Record<string, string>
+): Permission | 'public' | undefined {
+  const policy = routeName ? ROUTE_POLICIES[routeName] : undefined
+  return typeof policy === 'function' ? policy(params) : policy
+}
