@@ -34,3 +34,14 @@ if ! redis_up >/dev/null 2>&1; then
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
 fi
 wait_for Redis redis_up
+
+# OpenLDAP's slapd for the LDAP login tests: installed from Debian's packages
+# when missing; the tests start their own slapd from tests/fixtures/ldap.
+if ! command -v slapd >/dev/null 2>&1 || ! command -v slapadd >/dev/null 2>&1; then
+  echo "services: installing slapd and ldap-utils"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq slapd ldap-utils >/dev/null
+fi
+# Debian's package starts a system slapd on port 389; the tests do not use it.
+echo "services: slapd $(slapd -VV 2>&1 | head -1 | sed 's/.*slapd //' | cut -c1-20)"

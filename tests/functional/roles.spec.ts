@@ -2,6 +2,8 @@ import { networkInterfaces } from 'node:os'
 import { connect } from 'node:net'
 import { request } from 'node:http'
 import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
 import { bootFailure, freePort, startNode, type NodeProcess } from '#tests/helpers/node_process'
 
 const SECRET = 'per-launch-secret-for-this-test'
@@ -172,11 +174,48 @@ test.group('Roles: the desktop shell contract', (group) => {
     }
   })
 
+  test('audits every refused request, without the secret it was given', async ({ assert }) => {
+    await fetch(`${desktop.url}/auth/session`, { headers: { 'SDB-Magic': 'a-wrong-guess' } })
+    const connection = `desktop_${desktop.port}`
+    db.manager.add(connection, {
+      ...app.config.get<any>('database.connections.sqlite'),
+      connection: { filename: desktop.sqlitePath },
+    })
+    try {
+      const spooled = await db.connection(connection).from('audit_spool').orderBy('id')
+      const refusals = spooled.filter((row) => row.message.includes('shell-secret-failure'))
+      assert.isAtLeast(refusals.length, 1)
+      assert.include(refusals.at(-1).message, 'GET /auth/session')
+      for (const row of spooled) {
+        assert.notInclude(row.message, 'a-wrong-guess')
+        assert.notInclude(row.message, SECRET)
+      }
+    } finally {
+      await db.manager.close(connection)
+    }
+  })
+
   test('listens on 127.0.0.1 only', async ({ assert }) => {
     const address = lanAddress()
     assert.isTrue(await canConnect('127.0.0.1', desktop.port))
     if (address) {
       assert.isFalse(await canConnect(address, desktop.port))
+    }
+  })
+})
+
+test.group('Roles: the shell secret from a file descriptor', () => {
+  test('the core reads its secret from the descriptor the shell names, not its environment', async ({
+    assert,
+  }) => {
+    const desktop = await startNode({ APP_ROLE: 'desktop', SHELL_SECRET_FD: '3' }, { fd3: SECRET })
+    try {
+      const stranger = await fetch(`${desktop.url}/health`)
+      assert.equal(stranger.status, 403)
+      const window = await fetch(`${desktop.url}/health`, { headers: { 'SDB-Magic': SECRET } })
+      assert.equal(window.status, 200)
+    } finally {
+      await desktop.stop()
     }
   })
 })

@@ -12,6 +12,8 @@ export interface NodeProcess {
   sqlitePath: string
   output: () => string
   stop: () => Promise<number | null>
+  /** Runs `node ace <args>` against this node's store and settings, as an operator would. */
+  ace: (args: string[]) => Promise<{ code: number | null; output: string }>
 }
 
 /** A free TCP port on the loopback interface. */
@@ -37,17 +39,18 @@ export async function startNode(
   const port = Number(env.PORT ?? (await freePort()))
   const dir = await mkdtemp(join(tmpdir(), 'outpost-node-'))
   const sqlitePath = env.SQLITE_PATH ?? join(dir, 'store.sqlite')
+  const nodeEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    APP_KEY: 'a-test-app-key-of-thirty-two-chars!',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    ...env,
+    SQLITE_PATH: sqlitePath,
+  }
   const child = spawn(process.execPath, ['bin/server.js'], {
     cwd: app.makePath(),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      APP_KEY: 'a-test-app-key-of-thirty-two-chars!',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      ...env,
-      SQLITE_PATH: sqlitePath,
-    },
+    env: nodeEnv,
     stdio:
       options.fd3 === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
   })
@@ -60,7 +63,27 @@ export async function startNode(
   child.stderr!.on('data', (chunk) => (output += chunk))
   const url = `http://127.0.0.1:${port}`
   await waitForHealth(child, url, () => output)
-  return { url, port, sqlitePath, output: () => output, stop: () => stopChild(child) }
+  return {
+    url,
+    port,
+    sqlitePath,
+    output: () => output,
+    stop: () => stopChild(child),
+    ace: (args) => runAce(args, nodeEnv),
+  }
+}
+
+export function runAce(args: string[], env: Record<string, string | undefined>) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn(process.execPath, ['ace', ...args], {
+      cwd: app.makePath(),
+      env: { ...env, NO_COLOR: '1' } as NodeJS.ProcessEnv,
+    })
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    child.on('exit', (code) => resolve({ code, output }))
+  })
 }
 
 /** Runs a node that is expected to refuse to boot; resolves with its exit code and output. */
