@@ -8,7 +8,10 @@ import { IcdrClient, IcdrUnreachableError } from '#services/icdr_client'
 import type { Principal } from '#identity/principal'
 import type identityConfig from '#config/identity'
 
-interface VerifiedUser {
+/** What the iCDR answers to a login check: the user, or an error. */
+export type VerifyAnswer = VerifiedUser & { error?: { code: string; message: string } }
+
+export interface VerifiedUser {
   username: string
   fullName: string | null
   roles: Principal['roles']
@@ -58,11 +61,7 @@ export class EdgeLoginService {
       /* Deactivated on the iCDR: this device must not log the user in offline either. */
       await this.db.from('cached_credentials').where('username', username).delete()
     }
-    throw new AccessError(
-      answer.body?.error?.code ?? 'E_LOGIN_INVALID',
-      answer.status === 423 || answer.status === 422 ? answer.status : 401,
-      answer.body?.error?.message ?? 'Wrong username or password'
-    )
+    throw refusalFrom(answer)
   }
 
   async #offline(username: string, password: string, origin: RequestOrigin): Promise<Principal> {
@@ -144,7 +143,16 @@ export class EdgeLoginService {
   }
 }
 
-function principalOf(user: VerifiedUser, mode: 'online' | 'offline'): Principal {
+/** The iCDR's refusal of a login, passed on to the person as it said it. */
+export function refusalFrom(answer: { status: number; body: VerifyAnswer | null }) {
+  return new AccessError(
+    answer.body?.error?.code ?? 'E_LOGIN_INVALID',
+    answer.status === 423 || answer.status === 422 ? answer.status : 401,
+    answer.body?.error?.message ?? 'Wrong username or password'
+  )
+}
+
+export function principalOf(user: VerifiedUser, mode: 'online' | 'offline'): Principal {
   return {
     kind: 'user',
     id: user.username,

@@ -1,6 +1,11 @@
 import app from '@adonisjs/core/services/app'
 import { AccessError } from '#identity/access_error'
-import { EdgeLoginService } from '#services/edge_login_service'
+import {
+  EdgeLoginService,
+  principalOf,
+  refusalFrom,
+  type VerifyAnswer,
+} from '#services/edge_login_service'
 import { IcdrClient, IcdrUnreachableError } from '#services/icdr_client'
 import { IdentityService } from '#services/identity_service'
 import type { RequestOrigin } from '#services/audit_trail'
@@ -40,7 +45,9 @@ export class LoginService {
     const icdr = await app.container.make(IcdrClient)
     let answer
     try {
-      answer = await icdr.request('POST', '/api/v1/auth/verify', { body: { username, password } })
+      answer = await icdr.request<VerifyAnswer>('POST', '/api/v1/auth/verify', {
+        body: { username, password },
+      })
     } catch (error) {
       if (error instanceof IcdrUnreachableError) {
         throw AccessError.directoryUnavailable()
@@ -48,21 +55,8 @@ export class LoginService {
       throw error
     }
     if (answer.status !== 200) {
-      throw new AccessError(
-        answer.body?.error?.code ?? 'E_LOGIN_INVALID',
-        answer.status === 423 ? 423 : 401,
-        answer.body?.error?.message ?? 'Wrong username or password'
-      )
+      throw refusalFrom(answer)
     }
-    const user = answer.body
-    return {
-      kind: 'user',
-      id: user.username,
-      name: user.fullName ?? user.username,
-      roles: user.roles,
-      scopes: [],
-      facilityId: user.facilityId,
-      loginMode: 'online',
-    }
+    return principalOf(answer.body, 'online')
   }
 }
