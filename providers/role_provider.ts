@@ -16,6 +16,7 @@ import { Directory } from '#services/directory'
 import { IcdrClient } from '#services/icdr_client'
 import { patientOf } from '#rules_engine/fact_source'
 import type { AuditReceiver } from '#services/audit_receiver'
+import type { Hl7Listener } from '#services/hl7_listener'
 import type outpostConfig from '#config/outpost'
 import type identityConfig from '#config/identity'
 import type queueConfig from '#config/queue'
@@ -29,6 +30,7 @@ export default class RoleProvider {
   /** The queue, once something asked for it (a health check opens a Redis probe too). */
   #queue?: JobQueue
   #auditReceiver?: AuditReceiver
+  #hl7Listener?: Hl7Listener
 
   constructor(protected app: ApplicationService) {}
 
@@ -168,6 +170,9 @@ export default class RoleProvider {
         await queue.schedule(job, schedule)
       }
     }
+    const { Hl7Listener } = await import('#services/hl7_listener')
+    this.#hl7Listener = new Hl7Listener(await this.app.container.make('logger'))
+    await this.#hl7Listener.start()
     if (role === 'icdr') {
       const { AuditReceiver } = await import('#services/audit_receiver')
       this.#auditReceiver = new AuditReceiver(await this.app.container.make('logger'))
@@ -176,6 +181,7 @@ export default class RoleProvider {
   }
 
   async shutdown() {
+    await this.#hl7Listener?.stop()
     await this.#auditReceiver?.stop()
     await this.#queue?.stop()
   }

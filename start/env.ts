@@ -102,6 +102,26 @@ const schema = {
   LDAP_GROUP_ROLES: Env.schema.string.optional(),
 
   /*
+  | HL7v2 over MLLP (gateway by default on 2575; an iCDR when HL7_MLLP_PORT is set)
+  */
+  HL7_MLLP_PORT: (key: string, value?: string) => {
+    if (value === undefined || value === 'off') {
+      return value
+    }
+    if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+      throw new Error(`${key} must be a port number (0 for any free port) or "off", not "${value}"`)
+    }
+    return value
+  },
+  HL7_MLLP_HOST: Env.schema.string.optional({ format: 'host' }),
+  /** Comma-separated addresses or CIDR ranges allowed to send; everyone when unset. */
+  HL7_ALLOW_FROM: Env.schema.string.optional(),
+  /** PEM files: MLLP over TLS when both are set. */
+  HL7_TLS_CERT: Env.schema.string.optional(),
+  HL7_TLS_KEY: Env.schema.string.optional(),
+  HL7_TLS_CA: Env.schema.string.optional(),
+
+  /*
   | Audit (IHE ATNA): where this node sends its audit messages, and on the
   | iCDR the syslog-over-TLS receiver of the audit repository
   */

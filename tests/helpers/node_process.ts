@@ -45,6 +45,8 @@ export async function startNode(
     APP_KEY: 'a-test-app-key-of-thirty-two-chars!',
     LOG_LEVEL: 'warn',
     PORT: String(port),
+    /* Many gateways run at once in tests: no listener on the fixed MLLP port unless asked. */
+    HL7_MLLP_PORT: 'off',
     ...env,
     SQLITE_PATH: sqlitePath,
   }
