@@ -6,6 +6,7 @@ import { Hl7Client } from '@medplum/hl7'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { corpusMessageType, readHl7Corpus } from '#interop/hl7v2/corpus_reader'
+import { MllpClient } from '#interop/hl7v2/mllp_client'
 import { ApiClientService } from '#services/api_client_service'
 import { HttpSession } from '#tests/helpers/http_session'
 import { freePort, startNode, type NodeProcess } from '#tests/helpers/node_process'
@@ -50,9 +51,11 @@ test.group('HL7v2 over MLLP on the gateway', (group) => {
   let gateway: NodeProcess
   let client: Hl7Client
   let fhir: HttpSession
+  let mllpPort: number
 
   group.setup(async () => {
     const port = await freePort()
+    mllpPort = port
     gateway = await startNode({ APP_ROLE: 'gateway', HL7_MLLP_PORT: String(port) })
     const connection = `hl7_${run}`
     db.manager.add(connection, {
@@ -107,6 +110,48 @@ test.group('HL7v2 over MLLP on the gateway', (group) => {
       const patients = await fhir.request('GET', `/Patient?family=${encodeURIComponent(family)}`)
       assert.isAtLeast(patients.json.total, 1, type)
     }
+  })
+
+  test('every corpus message of a supported type gets the right answer, and the patient is as PID said', async ({
+    assert,
+  }) => {
+    const GENDERS: Record<string, string> = { F: 'female', M: 'male', O: 'other', U: 'unknown' }
+    let checked = 0
+    for (const [index, { message: text }] of CORPUS.entries()) {
+      const type = corpusMessageType(text)
+      if (!['ADT^A01', 'ADT^A04', 'ADT^A08', 'VXU^V04', 'QBP^Q22', 'ADT^A40'].includes(type)) {
+        continue
+      }
+      const message = Hl7Message.parse(text)
+      message.header.setField(10, `${run}-corpus-${index}`)
+      const answer = await send(client, message)
+      checked++
+      if (type === 'QBP^Q22') {
+        assert.equal(answer.header.getComponent(9, 1), 'RSP', `${index}: ${answer.toString()}`)
+        assert.oneOf(answer.getSegment('QAK')!.getField(2).toString(), ['OK', 'NF'])
+        continue
+      }
+      const expected = type === 'ADT^A40' ? 'AR' : 'AA'
+      assert.equal(ackOf(answer).code, expected, `${type} #${index}: ${answer.toString()}`)
+      if (expected === 'AR') continue
+
+      const pid = message.getSegment('PID')!
+      const id = pid.getComponent(3, 1)
+      const found = await fhir.request('GET', `/Patient?identifier=${encodeURIComponent(id)}`)
+      assert.isAtLeast(found.json.total, 1, `${type} #${index}: patient ${id}`)
+      const patient = found.json.entry[0].resource
+      const birth = pid.getComponent(7, 1)
+      if (birth.length >= 8) {
+        assert.equal(
+          patient.birthDate,
+          `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6, 8)}`
+        )
+      }
+      const sex = pid.getComponent(8, 1)
+      if (GENDERS[sex]) assert.equal(patient.gender, GENDERS[sex])
+      assert.equal(patient.name[0].family, pid.getComponent(5, 1))
+    }
+    assert.isAtLeast(checked, 15)
   })
 
   test('a merge (ADT^A40) is refused AR with the reason', async ({ assert }) => {
@@ -174,6 +219,20 @@ test.group('HL7v2 over MLLP on the gateway', (group) => {
       `/Patient/${patients.json.entry[0].resource.id}/_history`
     )
     assert.equal(after.json.entry.length, versions)
+  })
+
+  test('a message with no readable MSH is refused AR, and the listener keeps serving', async ({
+    assert,
+  }) => {
+    const raw = new MllpClient({ host: '127.0.0.1', port: mllpPort, timeoutMs: 5000 })
+    try {
+      const answer = Hl7Message.parse(await raw.send('this is not HL7\rPID|1'))
+      assert.equal(ackOf(answer).code, 'AR')
+    } finally {
+      await raw.close()
+    }
+    const after = await send(client, corpusMessage('ADT^A08'))
+    assert.equal(ackOf(after).code, 'AA')
   })
 
   test('an unsupported message type and an unsupported version are refused AR', async ({
