@@ -16,6 +16,7 @@ export default defineConfig({
     () => import('@adonisjs/lucid/database_provider'),
     () => import('#providers/role_provider'),
     () => import('#providers/rules_provider'),
+    () => import('#providers/ota_provider'),
     () => import('@adonisjs/session/session_provider'),
     () => import('@adonisjs/bouncer/bouncer_provider'),
   ],

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -77,14 +77,28 @@ function nodeEnv(name, secrets) {
     DB_CONNECTION: 'sqlite',
     SQLITE_PATH: join(DIR, `${name}.sqlite`),
     ...(node.role === 'gateway'
-      ? { ICDR_URL: `http://${HOST}:${NODES.icdr.port}`, ICDR_TOKEN: secrets.icdr.deviceToken }
+      ? {
+          ICDR_URL: `http://${HOST}:${NODES.icdr.port}`,
+          ICDR_TOKEN: secrets.icdr.deviceToken,
+          /* Packs published on the iCDR arrive within a minute, verified from the root made here. */
+          OTA_CHECK_INTERVAL_SECONDS: process.env.OTA_CHECK_INTERVAL_SECONDS ?? '30',
+          OTA_TRUSTED_ROOT: join(
+            resolve(ROOT, process.env.OTA_DIR ?? 'storage/ota'),
+            'metadata',
+            '1.root.json'
+          ),
+        }
       : {}),
   }
 }
 
 function run(args, env, label) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (chunk) => (output += chunk))
     child.stderr.on('data', (chunk) => (output += chunk))
@@ -113,7 +127,9 @@ function serve(name, env) {
   child.on('exit', (code, signal) => {
     children.delete(child)
     if (!stopping) {
-      console.error(`${prefix}stopped unexpectedly (${signal ?? `exit ${code}`}); stopping the sandbox`)
+      console.error(
+        `${prefix}stopped unexpectedly (${signal ?? `exit ${code}`}); stopping the sandbox`
+      )
       void stop(1)
     }
   })
@@ -152,6 +168,7 @@ async function startNode(name, secretsFile, secrets) {
   const env = nodeEnv(name, secrets)
   await run(['ace', 'migration:run', '--force'], env, `${name} migrations`)
   await run(['ace', 'sandbox:seed', '--secrets', secretsFile, '--node', name], env, `${name} seed`)
+  if (NODES[name].role === 'icdr') await run(['ace', 'ota:keys'], env, 'OTA keys and repository')
   serve(name, env)
   const url = `http://${HOST}:${NODES[name].port}`
   const health = await waitForHealth(name, url)
@@ -163,6 +180,7 @@ async function startNode(name, secretsFile, secrets) {
     port: NODES[name].port,
     health: `${url}/health`,
     fhir: `${url}/fhir`,
+    ...(node.role === 'icdr' ? { tufMetadata: `${url}/ota/metadata` } : {}),
     token: credentials.apiToken,
     apiToken: credentials.apiToken,
     /* Edges log people in through the iCDR (and offline from their cache). */
@@ -179,6 +197,9 @@ function print(summary) {
     lines.push(`  URL            ${node.url}`)
     lines.push(`  health         ${node.health}`)
     lines.push(`  FHIR base      ${node.fhir}`)
+    if (node.tufMetadata) {
+      lines.push(`  TUF metadata   ${node.tufMetadata}`)
+    }
     lines.push(`  bearer token   ${node.token}`)
     for (const user of node.users) {
       lines.push(`  user           ${user.username} / ${user.password}  (${user.roles.join(', ')})`)

@@ -136,6 +136,26 @@ const schema = {
   AUDIT_TLS_CA: Env.schema.string.optional(),
   AUDIT_TLS_CERT: Env.schema.string.optional(),
   AUDIT_TLS_KEY: Env.schema.string.optional(),
+
+  /*
+  | Over-the-air updates (docs/ota.md)
+  */
+  /** iCDR: the TUF repository served at /ota, and the role keys this node holds. */
+  OTA_DIR: Env.schema.string.optional(),
+  OTA_KEYS_DIR: Env.schema.string.optional(),
+  OTA_TIMESTAMP_EXPIRY_SECONDS: Env.schema.number.optional(),
+  /** Channels a newly published pack version goes to at once, e.g. `pilot` (default `stable,pilot`). */
+  OTA_RELEASE_CHANNELS: Env.schema.string.optional(),
+  /** Edges: the root to trust (else fetched once from the iCDR), where TUF state is kept, limits. */
+  OTA_TRUSTED_ROOT: Env.schema.string.optional(),
+  OTA_CLIENT_DIR: Env.schema.string.optional(),
+  OTA_METADATA_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  OTA_TARGETS_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  OTA_MAX_TARGET_BYTES: Env.schema.number.optional(),
+  /** 0 turns the scheduled check off (`node ace ota:check` still works). */
+  OTA_CHECK_INTERVAL_SECONDS: Env.schema.number.optional(),
+  /** The facility this edge serves, until enrolment records it: channels can follow facilities. */
+  OTA_FACILITY: Env.schema.string.optional(),
 }
 
 const shellSecret = Env.schema.secret.optional()

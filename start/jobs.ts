@@ -12,17 +12,25 @@ import HousekeepingJob from '#jobs/housekeeping_job'
 import RuleReevaluationJob from '#jobs/rule_reevaluation_job'
 import AuditForwardJob from '#jobs/audit_forward_job'
 import CredentialSyncJob from '#jobs/credential_sync_job'
+import OtaCheckJob from '#jobs/ota_check_job'
+import OtaRepositoryJob from '#jobs/ota_repository_job'
+import app from '@adonisjs/core/services/app'
 import type { JobClass, Schedule } from '#queue/base_job'
 import type { RoleName } from '#roles/role_profiles'
+import type otaConfig from '#config/ota'
 
 export const jobs: JobClass[] = [
   HousekeepingJob,
   RuleReevaluationJob,
   AuditForwardJob,
   CredentialSyncJob,
+  OtaCheckJob,
+  OtaRepositoryJob,
 ]
 
 const EDGES: RoleName[] = ['gateway', 'desktop', 'android']
+
+const ota = app.config.get<typeof otaConfig>('ota')
 
 export const schedules: Array<Schedule<any> & { job: JobClass; roles?: RoleName[] }> = [
   { job: HousekeepingJob, everyMs: 6 * 3600 * 1000, payload: { retentionDays: 30 } },
@@ -31,4 +39,9 @@ export const schedules: Array<Schedule<any> & { job: JobClass; roles?: RoleName[
   /* Edges: the audit spool to the repository, and the identity part of sync. */
   { job: AuditForwardJob, everyMs: 30 * 1000, payload: {}, roles: EDGES },
   { job: CredentialSyncJob, everyMs: 5 * 60 * 1000, payload: {}, roles: EDGES },
+  /* OTA: the iCDR keeps its timestamp fresh; edges check for updates (0: only on demand). */
+  { job: OtaRepositoryJob, everyMs: ota.maintenanceEveryMs, payload: {}, roles: ['icdr'] },
+  ...(ota.checkEveryMs > 0
+    ? [{ job: OtaCheckJob, everyMs: ota.checkEveryMs, payload: {}, roles: EDGES }]
+    : []),
 ]

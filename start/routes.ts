@@ -27,6 +27,7 @@ const surfaceRoutes: Partial<Record<Surface, () => Promise<unknown>>> = {
   sync: () => import('#start/routes/icdr'),
   fhir: () => import('#start/routes/fhir'),
   authoring: () => import('#start/routes/authoring'),
+  ota: () => import('#start/routes/ota'),
 }
 
 for (const [surface, load] of Object.entries(surfaceRoutes)) {

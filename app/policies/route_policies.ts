@@ -45,6 +45,21 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'rule_packs.publish': 'publishPacks',
   'rule_packs.retire': 'publishPacks',
 
+  /* TUF metadata and targets are signed: anyone, mirrors included, may copy them. */
+  'ota.metadata': 'public',
+  'ota.target': 'public',
+  'ota.updates': 'serveEdges',
+  'ota.reports': 'serveEdges',
+  'ota.devices.index': 'administer',
+  'ota.channels.index': 'publishPacks',
+  'ota.channels.store': 'administer',
+  'ota.assignments.update': 'administer',
+  'ota.releases.store': 'publishPacks',
+  'ota.rollouts.update': 'publishPacks',
+  'ota.rollouts.pause': 'publishPacks',
+  'ota.rollouts.resume': 'publishPacks',
+  'ota.rollouts.revert': 'publishPacks',
+
   'fhir.metadata': 'public',
   'fhir.bundle': 'writeClinicalData',
   'fhir.search': fhirRead,

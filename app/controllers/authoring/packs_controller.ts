@@ -3,6 +3,8 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { PackAuthoringService } from '#services/pack_authoring_service'
 import { PackRepository } from '#services/pack_repository'
+import { OtaReleaseService } from '#services/ota_release_service'
+import { originOf } from '#services/audit_trail'
 import { RULE_PACK_SCHEMA_PATH } from '#rules_engine/pack_schema'
 
 /** Rule pack authoring on the iCDR; bodies are read raw so the loader checks the exact text. */
@@ -45,12 +47,25 @@ export default class PacksController {
     return this.authoring.diff(params.id, params.version)
   }
 
-  publish({ params }: HttpContext) {
-    return this.authoring.publish(params.id, params.version)
+  /** A published version is signed as a TUF target and released to the channels for new versions. */
+  @inject()
+  async publish(ctx: HttpContext, releases: OtaReleaseService) {
+    const published = await this.authoring.publish(ctx.params.id, ctx.params.version)
+    const actor = { principal: ctx.principal!, origin: originOf(ctx) }
+    return {
+      ...published,
+      ota: await releases.packPublished(published.id, published.version, actor),
+    }
   }
 
-  retire({ params }: HttpContext) {
-    return this.authoring.retire(params.id, params.version)
+  @inject()
+  async retire(ctx: HttpContext, releases: OtaReleaseService) {
+    const retired = await this.authoring.retire(ctx.params.id, ctx.params.version)
+    await releases.packRetired(retired.id, retired.version, {
+      principal: ctx.principal!,
+      origin: originOf(ctx),
+    })
+    return retired
   }
 
   async schema({ response }: HttpContext) {
