@@ -26,7 +26,11 @@ const HOST = process.env.SANDBOX_HOST ?? '127.0.0.1'
 
 const NODES = {
   icdr: { role: 'icdr', port: Number(process.env.SANDBOX_ICDR_PORT ?? 3333) },
-  gateway: { role: 'gateway', port: Number(process.env.SANDBOX_GATEWAY_PORT ?? 3334) },
+  gateway: {
+    role: 'gateway',
+    port: Number(process.env.SANDBOX_GATEWAY_PORT ?? 3334),
+    mllpPort: Number(process.env.SANDBOX_MLLP_PORT ?? 2575),
+  },
 }
 
 const children = new Set()
@@ -79,6 +83,7 @@ function nodeEnv(name, secrets) {
     ...(node.role === 'gateway'
       ? {
           ICDR_URL: `http://${HOST}:${NODES.icdr.port}`,
+          HL7_MLLP_PORT: String(node.mllpPort),
           ICDR_TOKEN: secrets.icdr.deviceToken,
           /* Packs published on the iCDR arrive within a minute, verified from the root made here. */
           OTA_CHECK_INTERVAL_SECONDS: process.env.OTA_CHECK_INTERVAL_SECONDS ?? '30',
@@ -181,6 +186,7 @@ async function startNode(name, secretsFile, secrets) {
     health: `${url}/health`,
     fhir: `${url}/fhir`,
     ...(node.role === 'icdr' ? { tufMetadata: `${url}/ota/metadata` } : {}),
+    ...(node.mllpPort ? { mllpPort: node.mllpPort, mllp: `mllp://${HOST}:${node.mllpPort}` } : {}),
     token: credentials.apiToken,
     apiToken: credentials.apiToken,
     /* Edges log people in through the iCDR (and offline from their cache). */
@@ -199,6 +205,9 @@ function print(summary) {
     lines.push(`  FHIR base      ${node.fhir}`)
     if (node.tufMetadata) {
       lines.push(`  TUF metadata   ${node.tufMetadata}`)
+    }
+    if (node.mllp) {
+      lines.push(`  HL7v2 MLLP     ${node.mllp}`)
     }
     lines.push(`  bearer token   ${node.token}`)
     for (const user of node.users) {

@@ -50,6 +50,7 @@ export class MllpConnection {
   readonly #queue: string[] = []
   #draining = false
   #closed = false
+  #ended = false
   #stopping = false
   #finish!: () => void
 
@@ -66,6 +67,7 @@ export class MllpConnection {
     socket.on('timeout', () => this.#idle())
     socket.on('data', (chunk: Buffer) => this.#receive(chunk))
     socket.on('error', () => {})
+    socket.on('end', () => this.#onEnd())
     socket.on('close', () => this.#onClose())
   }
 
@@ -122,8 +124,18 @@ export class MllpConnection {
     this.#draining = false
     if (this.#stopping) {
       this.#socket.destroy()
+    } else if (this.#ended) {
+      this.#socket.end()
     }
     this.#settle()
+  }
+
+  /** The sender shut down its side: answer what it sent, then end ours. */
+  #onEnd() {
+    this.#ended = true
+    if (!this.#draining && this.#queue.length === 0) {
+      this.#socket.end()
+    }
   }
 
   async #handle(message: string) {

@@ -145,10 +145,13 @@ export class MllpServer {
   #createServer(): TcpServer {
     const tls = this.#options.tls
     if (!tls) {
-      return createTcpServer((socket) => this.#accept(socket))
+      // Half-open: a sender that shuts down its side after the last frame (socat, nc) still
+      // gets the ACKs of the messages it sent; the connection ends once they are written.
+      return createTcpServer({ allowHalfOpen: true }, (socket) => this.#accept(socket))
     }
     const requestCert = tls.requestClientCert ?? false
     const server = createTlsServer({
+      allowHalfOpen: true,
       key: tls.key,
       cert: tls.cert,
       ca: tls.ca,

@@ -139,6 +139,17 @@ test.group('MLLP listener', () => {
     assert.isUndefined(handled[0].meta.peerCN)
   })
 
+  test('a sender that shuts down its side after its frames still gets every ACK', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { port } = await gateway(cleanup, {}, () => sleep(50))
+    const { socket, acks, closed } = await rawSender(cleanup, port)
+    socket.end(Buffer.concat([encodeMllp(vxu('HALF1')), encodeMllp(vxu('HALF2'))]))
+    assert.isTrue(await closedWithin(closed))
+    assert.deepEqual(acks.map(acknowledged), ['AA|HALF1', 'AA|HALF2'])
+  })
+
   test('over mutual TLS the handler learns the sender certificate CN', async ({
     assert,
     cleanup,
