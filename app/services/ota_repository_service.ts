@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateRoleKeys, loadKeySet, saveRoleKeys, type RoleKey } from '#ota/ota_keys'
@@ -99,6 +100,34 @@ export class OtaRepositoryService {
         packId: pack.id,
         version: pack.version,
         kind: pack.kind,
+      })
+    })
+  }
+
+  /**
+   * Signs an edge software bundle (a release tarball of Outpost) as an `app/*` target,
+   * `outpost-<version>.tgz`. The shells and the gateway's service unit apply it; the
+   * `app` role is delegated apart from `rulepacks`, so neither can pass for the other.
+   */
+  publishAppBundle(version: string, bytes: Buffer, notes?: string): Promise<PublishedTarget> {
+    if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/.test(version)) {
+      throw new Error(`"${version}" is not a release version such as 1.4.0`)
+    }
+    return this.#exclusive(async () => {
+      const name = `outpost-${version}.tgz`
+      const targets = await this.#listed('app')
+      const listed = targets.find((target) => target.path === `app/${name}`)
+      if (listed) {
+        if (listed.sha256 !== createHash('sha256').update(bytes).digest('hex')) {
+          throw new Error(`app/${name} is already published with other bytes; raise the version`)
+        }
+        return listed
+      }
+      const repository = await this.#open()
+      return repository.addTarget('app', name, bytes, {
+        kind: 'app',
+        version,
+        ...(notes ? { notes } : {}),
       })
     })
   }
