@@ -73,7 +73,13 @@ export class ForwardingAuditSink extends AuditSink {
   async record(record: AuditRecord) {
     const settings = app.config.get<typeof auditConfig>('audit')
     if (!settings.repository) {
-      throw new Error('The portal needs AUDIT_REPOSITORY_HOST to record audit events')
+      /* No repository configured: the record goes to the log, where an operator's collector finds it. */
+      const logger = await app.container.make('logger')
+      logger.info(
+        { audit: auditSyslogMessage(record) },
+        'audit record (no AUDIT_REPOSITORY_HOST set)'
+      )
+      return
     }
     const repository = settings.repository
     const send = async () => {
