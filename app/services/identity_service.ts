@@ -36,7 +36,7 @@ export class IdentityService {
       await this.audit.login({
         username,
         outcome: 'failure',
-        mode: 'local',
+        mode: user.source === 'ldap' ? 'ldap' : 'local',
         origin,
         reason: 'locked',
       })
@@ -146,7 +146,8 @@ export class IdentityService {
 
   async #failed(username: string, user: Record<string, any> | undefined, origin: RequestOrigin) {
     const settings = app.config.get<typeof identityConfig>('identity')
-    await this.audit.login({ username, outcome: 'failure', mode: 'local', origin })
+    const mode = user?.source === 'local' || !settings.ldap ? 'local' : 'ldap'
+    await this.audit.login({ username, outcome: 'failure', mode, origin })
     if (!user) {
       return
     }
