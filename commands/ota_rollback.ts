@@ -28,7 +28,7 @@ export default class OtaRollback extends BaseCommand {
       this.logger.info(`${change.packId}: ${change.from ?? 'none'} -> ${change.to ?? 'none'}`)
     }
     const updates = await this.app.container.make(OtaUpdateService)
-    const reported = updates.configured && (await updates.report())
+    const reported = (await updates.sources()) !== null && (await updates.report())
     this.logger.success(
       `rolled back; the running node uses the previous versions within seconds${reported ? '; reported to the iCDR' : ''}`
     )

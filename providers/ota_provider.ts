@@ -62,7 +62,7 @@ export default class OtaProvider {
     const settings = this.app.config.get<typeof otaConfig>('ota')
     const { OtaUpdateService } = await import('#services/ota_update_service')
     const updates = await this.app.container.make(OtaUpdateService)
-    if (settings.checkEveryMs <= 0 || !updates.configured) {
+    if (settings.checkEveryMs <= 0 || !(await updates.sources())) {
       return
     }
     const { JobQueue } = await import('#queue/job_queue')

@@ -24,7 +24,7 @@ const { role } = app.config.get<typeof outpostConfig>('outpost')
 
 const surfaceRoutes: Partial<Record<Surface, () => Promise<unknown>>> = {
   api: () => import('#start/routes/api'),
-  sync: () => import('#start/routes/icdr'),
+  sync: () => Promise.all([import('#start/routes/icdr'), import('#start/routes/enrolment')]),
   fhir: () => import('#start/routes/fhir'),
   authoring: () => import('#start/routes/authoring'),
   ota: () => import('#start/routes/ota'),

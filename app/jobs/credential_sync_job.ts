@@ -21,8 +21,8 @@ export default class CredentialSyncJob extends BaseJob<Record<string, never>> {
   }
 
   async handle() {
-    if (!this.icdr.configured) {
-      return { skipped: 'no ICDR_URL is set on this node' }
+    if (!(await this.icdr.isConfigured())) {
+      return { skipped: 'this node knows no iCDR: enrol it (node ace edge:enroll) or set ICDR_URL' }
     }
     try {
       return await this.credentials.run()

@@ -33,6 +33,11 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'api.users.password': 'administer',
   'api.users.deactivate': 'administer',
   'api.audit_events.index': 'readAudit',
+  'api.devices.index': 'administer',
+  'api.devices.store': 'administer',
+  'api.devices.revoke': 'administer',
+  /* The one-time code is the credential; failures are audited and rate-limited. */
+  'api.enrol': 'public',
 
   'rule_packs.schema': 'public',
   'rule_packs.index': 'authorPacks',

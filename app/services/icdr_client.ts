@@ -22,8 +22,16 @@ export interface IcdrAnswer<T> {
  * IcdrUnreachableError, which callers treat as "offline".
  */
 export class IcdrClient {
-  get configured() {
-    return Boolean(app.config.get<typeof outpostConfig>('outpost').icdrUrl)
+  /** Whether this node knows its iCDR: ICDR_URL, or the iCDR an edge enrolled with. */
+  async isConfigured(): Promise<boolean> {
+    const { base } = await this.#principal()
+    return Boolean(base)
+  }
+
+  /** The iCDR's base URL, from ICDR_URL or the enrolment. */
+  async baseUrl(): Promise<string | undefined> {
+    const { base } = await this.#principal()
+    return base?.replace(/\/+$/, '')
   }
 
   async request<T = any>(
@@ -31,8 +39,8 @@ export class IcdrClient {
     path: string,
     options: { body?: unknown; timeoutMs?: number } = {}
   ): Promise<IcdrAnswer<T>> {
-    const base = app.config.get<typeof outpostConfig>('outpost').icdrUrl
-    const { icdrToken, onlineTimeoutMs } = app.config.get<typeof identityConfig>('identity')
+    const { base, icdrToken } = await this.#principal()
+    const { onlineTimeoutMs } = app.config.get<typeof identityConfig>('identity')
     if (!base) {
       throw new IcdrUnreachableError('no ICDR_URL is set on this node')
     }
@@ -58,5 +66,19 @@ export class IcdrClient {
     }
     const text = await response.text()
     return { status: response.status, body: text ? JSON.parse(text) : null }
+  }
+
+  /** ICDR_URL and ICDR_TOKEN when set; on an enrolled edge, what enrolment stored for the unset ones. */
+  async #principal(): Promise<{ base?: string; icdrToken?: string }> {
+    const { icdrUrl, profile } = app.config.get<typeof outpostConfig>('outpost')
+    const { icdrToken } = app.config.get<typeof identityConfig>('identity')
+    if ((icdrUrl && icdrToken) || profile.store !== 'sqlite') {
+      return { base: icdrUrl, icdrToken }
+    }
+    /* Imported here: enrolment needs the store, which the portal does not have. */
+    const { EnrolmentService } = await import('#services/enrolment_service')
+    const enrolment = await app.container.make(EnrolmentService)
+    const enrolled = await enrolment.current()
+    return { base: icdrUrl ?? enrolled?.icdrUrl, icdrToken: icdrToken ?? enrolled?.token }
   }
 }

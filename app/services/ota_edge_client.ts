@@ -8,10 +8,11 @@ import type otaConfig from '#config/ota'
 import type outpostConfig from '#config/outpost'
 
 /**
- * The edge's tuf-js client, starting from its pinned root. At the first check the root
- * comes from OTA_TRUSTED_ROOT, or is fetched from the repository and trusted on first
- * use until enrolment hands it over (docs/ota.md); from then on only the verified root
- * chain replaces it.
+ * The edge's tuf-js client, starting from its pinned root. `node ace edge:enroll` pins
+ * the root the iCDR handed over (docs/enrolment.md), which then takes precedence; an edge
+ * not enrolled pins OTA_TRUSTED_ROOT at its first check, or fetches the repository's
+ * first root and trusts it on first use (docs/ota.md). From then on only the verified
+ * root chain replaces it.
  */
 export async function openEdgeUpdater(
   settings: typeof otaConfig,

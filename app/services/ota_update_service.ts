@@ -48,13 +48,21 @@ export class OtaUpdateService {
     protected logger: Logger
   ) {}
 
-  get configured(): boolean {
-    return Boolean(this.#settings.metadataUrl && this.#settings.targetsUrl && this.icdr.configured)
+  /** Where updates come from: OTA_METADATA_URL/OTA_TARGETS_URL, else the iCDR this node knows. */
+  async sources(): Promise<{ metadataUrl: string; targetsUrl: string } | null> {
+    const base = await this.icdr.baseUrl()
+    const metadataUrl = this.#settings.metadataUrl ?? (base ? `${base}/ota/metadata` : undefined)
+    const targetsUrl = this.#settings.targetsUrl ?? (base ? `${base}/ota/targets` : undefined)
+    return metadataUrl && targetsUrl && base ? { metadataUrl, targetsUrl } : null
   }
 
   async check(options: { retryHeld?: boolean } = {}): Promise<CheckResult> {
-    if (!this.configured) {
-      return skipped('E_OTA_NOT_CONFIGURED', 'set ICDR_URL to receive updates from the iCDR')
+    const sources = await this.sources()
+    if (!sources) {
+      return skipped(
+        'E_OTA_NOT_CONFIGURED',
+        'this node knows no iCDR: enrol it (node ace edge:enroll) or set ICDR_URL'
+      )
     }
     if (!(await this.status.acquire(LEASE_MS))) {
       return skipped('E_OTA_BUSY', 'another update check is running on this node')
@@ -64,7 +72,7 @@ export class OtaUpdateService {
         await this.installer.releaseHolds()
       }
       const startedAt = new Date()
-      const result = await this.#update()
+      const result = await this.#update(sources)
       await this.status.recordCheck(startedAt, result.error ?? null)
       return { ...result, reported: await this.report() }
     } finally {
@@ -104,11 +112,11 @@ export class OtaUpdateService {
     }
   }
 
-  async #update(): Promise<CheckResult> {
+  async #update(sources: { metadataUrl: string; targetsUrl: string }): Promise<CheckResult> {
     const intended: string[] = []
     try {
       const updates = await this.#ask()
-      const updater = await openEdgeUpdater(this.#settings, this.logger)
+      const updater = await openEdgeUpdater({ ...this.#settings, ...sources }, this.logger)
       await updater.refresh()
       const plan = await this.#plan(updates, updater, intended)
       if (plan.changes.length === 0) {

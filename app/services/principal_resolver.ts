@@ -9,7 +9,8 @@ import type outpostConfig from '#config/outpost'
 /**
  * Turns a bearer token or a session into the principal a request acts for,
  * re-reading the store each time so that a revocation or deactivation takes
- * effect at once: API clients (`opk_`), user tokens (`opu_`, iCDR), and
+ * effect at once: API clients (`opk_`), user tokens (`opu_`, iCDR), enrolled
+ * devices (`opd_`, iCDR), and
  * sessions (iCDR: the users table; edges: the offline credential cache;
  * portal: the snapshot the iCDR answered at login).
  */
@@ -23,6 +24,9 @@ export class PrincipalResolver {
   async fromBearer(token: string): Promise<Principal | null> {
     if (token.startsWith('opu_')) {
       return this.#fromUserToken(token)
+    }
+    if (token.startsWith('opd_')) {
+      return this.#fromDeviceToken(token)
     }
     const client = await this.clients.authenticate(token)
     return client
@@ -74,6 +78,26 @@ export class PrincipalResolver {
       .select('users.*')
       .first()
     return row?.active ? userPrincipal(row) : null
+  }
+
+  async #fromDeviceToken(token: string): Promise<Principal | null> {
+    const device = await this.db
+      .from('devices')
+      .where('token_digest', tokenDigest(token))
+      .whereNull('revoked_at')
+      .first()
+    if (!device) {
+      return null
+    }
+    const facilityIds: string[] = JSON.parse(device.facility_ids)
+    return {
+      kind: 'device',
+      id: device.name,
+      name: device.name,
+      roles: [],
+      scopes: ['device'],
+      facilityId: facilityIds[0] ?? null,
+    }
   }
 }
 

@@ -24,6 +24,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
   versionId: '1',
   version: '9.9.9',
   username: `absent-${run}`,
+  name: `absent-${run}`,
 }
 
 function routeTable() {
