@@ -1,6 +1,9 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
+import { beginSqliteTransactionsImmediate } from '#database/sqlite_transactions'
+
+beginSqliteTransactionsImmediate()
 
 /**
  * One set of migrations serves both connections: SQLite for edges and the

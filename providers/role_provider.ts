@@ -15,6 +15,7 @@ import { AuditSink, AuditTrail } from '#services/audit_trail'
 import { Directory } from '#services/directory'
 import { IcdrClient } from '#services/icdr_client'
 import { patientOf } from '#rules_engine/fact_source'
+import { outboxHook } from '#sync/sync_outbox'
 import type { AuditReceiver } from '#services/audit_receiver'
 import type { Hl7Listener } from '#services/hl7_listener'
 import type outpostConfig from '#config/outpost'
@@ -113,6 +114,9 @@ export default class RoleProvider {
       hooks.register('audit', {
         name: 'atna',
         handle: async (context) => {
+          if (context.replica) {
+            return
+          }
           const audit = await this.app.container.make(AuditTrail)
           await audit.patientRecord(
             {
@@ -126,6 +130,9 @@ export default class RoleProvider {
           )
         },
       })
+      if (this.app.config.get<typeof outpostConfig>('outpost').profile.queue === 'outbox') {
+        hooks.register('afterSave', outboxHook)
+      }
       return hooks
     })
   }

@@ -154,6 +154,15 @@ const schema = {
   OTA_MAX_TARGET_BYTES: Env.schema.number.optional(),
   /** 0 turns the scheduled check off (`node ace ota:check` still works). */
   OTA_CHECK_INTERVAL_SECONDS: Env.schema.number.optional(),
+
+  /*
+  |----------------------------------------------------------
+  | Sync (edges; docs/sync.md)
+  |----------------------------------------------------------
+  */
+  SYNC_INTERVAL_SECONDS: Env.schema.number.optional(),
+  SYNC_RETRY_BASE_SECONDS: Env.schema.number.optional(),
+  SYNC_MAX_BACKOFF_SECONDS: Env.schema.number.optional(),
   /** The facility this edge serves, until enrolment records it: channels can follow facilities. */
   OTA_FACILITY: Env.schema.string.optional(),
 }

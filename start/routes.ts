@@ -24,7 +24,13 @@ const { role } = app.config.get<typeof outpostConfig>('outpost')
 
 const surfaceRoutes: Partial<Record<Surface, () => Promise<unknown>>> = {
   api: () => import('#start/routes/api'),
-  sync: () => Promise.all([import('#start/routes/icdr'), import('#start/routes/enrolment')]),
+  sync: () =>
+    Promise.all([
+      import('#start/routes/icdr'),
+      import('#start/routes/enrolment'),
+      import('#start/routes/sync'),
+    ]),
+  syncCentre: () => import('#start/routes/sync_centre'),
   fhir: () => import('#start/routes/fhir'),
   authoring: () => import('#start/routes/authoring'),
   ota: () => import('#start/routes/ota'),

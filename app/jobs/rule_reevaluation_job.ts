@@ -14,6 +14,8 @@ import { StoreFactSource } from '#services/store_fact_source'
 
 export interface RuleReevaluationPayload {
   pageSize?: number
+  /** Only these patients (say, those a sync push just changed); every patient when absent. */
+  patientIds?: string[]
 }
 
 export interface RuleReevaluationSummary {
@@ -51,6 +53,20 @@ export default class RuleReevaluationJob extends BaseJob<RuleReevaluationPayload
   async handle(payload: RuleReevaluationPayload, context: JobContext) {
     const pageSize = payload.pageSize ?? 200
     const summary: RuleReevaluationSummary = { patients: 0, findings: 0, proposals: 0 }
+    if (payload.patientIds) {
+      for (const id of payload.patientIds) {
+        const patient = await this.store.read('Patient', id)
+        if (patient && !patient.deleted) {
+          const counts = await this.db.transaction((trx) =>
+            this.#reevaluate(JSON.parse(patient.content), trx)
+          )
+          summary.patients++
+          summary.findings += counts.findings
+          summary.proposals += counts.proposals
+        }
+      }
+      return summary
+    }
     const { total = 0 } = await this.store.search(
       parseSearchQuery('Patient', [['_summary', 'count']])
     )

@@ -19,6 +19,10 @@ export const PERMISSIONS = {
   readAudit: { roles: ['administrator'], scopes: ['audit'] },
   /** Edges asking the iCDR about their users: devices (and the clients standing in for them). */
   serveEdges: { roles: [], scopes: ['device'] },
+  /** The iCDR's conflict queue: administrators, and each device for its own conflicts. */
+  resolveConflicts: { roles: ['administrator'], scopes: ['device', 'admin'] },
+  /** An edge's sync centre: the people who work on it. */
+  runSync: { roles: ['clinician', 'administrator'], scopes: ['sync'] },
   /** Anyone who proved who they are: their own session, logout. */
   authenticated: { roles: ['clinician', 'informatician', 'administrator'], scopes: ['*'] },
 } as const satisfies Record<string, Grant>

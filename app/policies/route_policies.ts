@@ -22,6 +22,15 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'auth.logout': 'authenticated',
   'auth.session': 'authenticated',
 
+  'sync.changes': 'serveEdges',
+  'sync.push': 'serveEdges',
+  'sync.conflicts.index': 'resolveConflicts',
+  'sync.conflicts.show': 'resolveConflicts',
+  'sync.conflicts.resolve': 'resolveConflicts',
+  'sync_centre.status': 'runSync',
+  'sync_centre.run': 'runSync',
+  'sync_centre.resolve': 'runSync',
+
   'api.node.show': 'public',
   'api.patients.due': 'readClinicalData',
   'api.auth.tokens': 'public',

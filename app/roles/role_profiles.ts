@@ -13,6 +13,7 @@ export const SURFACES = {
   authoring: 'rule pack authoring',
   admin: 'administration pages',
   clinic: 'clinic pages',
+  syncCentre: "an edge's own sync: status, run now, conflicts",
 } as const
 
 export type Surface = keyof typeof SURFACES
@@ -46,7 +47,7 @@ export const ROLE_PROFILES = {
     title: 'dCDR Gateway',
     store: 'sqlite',
     queue: 'outbox',
-    surfaces: ['api', 'fhir', 'clinic'],
+    surfaces: ['api', 'fhir', 'clinic', 'syncCentre'],
     loopbackOnly: false,
     shellSecret: false,
   },
@@ -54,7 +55,7 @@ export const ROLE_PROFILES = {
     title: 'dCDR Windows/Linux app',
     store: 'sqlite',
     queue: 'outbox',
-    surfaces: ['clinic'],
+    surfaces: ['clinic', 'syncCentre'],
     loopbackOnly: true,
     shellSecret: true,
   },
@@ -62,7 +63,7 @@ export const ROLE_PROFILES = {
     title: 'dCDR Android app',
     store: 'sqlite',
     queue: 'outbox',
-    surfaces: ['clinic'],
+    surfaces: ['clinic', 'syncCentre'],
     loopbackOnly: true,
     shellSecret: true,
   },

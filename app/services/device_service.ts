@@ -7,6 +7,7 @@ import { AuditTrail, type RequestOrigin } from '#services/audit_trail'
 import { OtaRepositoryService } from '#services/ota_repository_service'
 import { tokenDigest } from '#services/principal_resolver'
 import type { EDGE_ROLES } from '#validators/devices'
+import { parseOptions } from '#sync/subscription'
 
 export type EdgeRole = (typeof EDGE_ROLES)[number]
 
@@ -94,6 +95,11 @@ export class DeviceService {
   async create(device: NewDevice, by: Principal) {
     if (await this.db.from('devices').where('name', device.name).first()) {
       throw EnrolmentError.deviceExists(device.name)
+    }
+    try {
+      parseOptions(device.subscription)
+    } catch (error) {
+      throw new EnrolmentError('E_SUBSCRIPTION_INVALID', 422, (error as Error).message)
     }
     const code = DeviceService.newCode()
     const expiresAt = Date.now() + ENROLMENT_CODE_TTL_MS

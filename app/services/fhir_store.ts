@@ -5,6 +5,7 @@ import { FhirError } from '#interop/fhir/fhir_error'
 import { extractIndexEntries } from '#interop/fhir/search_parameters'
 import type { SearchInclude, SearchQuery } from '#interop/fhir/search_query'
 import { indexRows } from '#services/fhir_search_sql'
+import { facilityOf, recordPatientFacility } from '#sync/patient_scope'
 import {
   includedResources,
   searchResources,
@@ -30,6 +31,7 @@ export { WRITE_METHODS } from '#services/fhir_version'
 export type {
   DeleteInput,
   DeleteResult,
+  Replica,
   SaveInput,
   StoredResource,
   StoredVersion,
@@ -155,9 +157,9 @@ export class FhirStore {
     input: SaveInput | DeleteInput
   ): Promise<WriteResult | DeleteResult | null>
   async write(trx: TransactionClientContract, input: SaveInput | DeleteInput) {
-    const { type, id, expectedVersion } = input
+    const { type, id, expectedVersion, replica } = input
     const current = await this.#lockCurrent(trx, type, id)
-    if (expectedVersion !== undefined && expectedVersion !== null) {
+    if (expectedVersion !== undefined && expectedVersion !== null && !replica) {
       if (current?.versionId !== expectedVersion) {
         const actual = current ? `version ${current.versionId}` : 'no version'
         throw FhirError.preconditionFailed(
@@ -169,18 +171,23 @@ export class FhirStore {
     if (input.method === 'delete' && !live) {
       return null
     }
-    if (input.method === 'create' && live) {
+    if (input.method === 'create' && live && !replica) {
       throw FhirError.conflict(`${type}/${id} already exists`)
     }
 
-    const versionId = (current?.versionId ?? 0) + 1
-    const lastUpdatedMs = Math.max(Date.now(), current?.lastUpdatedMs ?? 0)
+    const versionId = replica?.versionId ?? (current?.versionId ?? 0) + 1
+    const lastUpdatedMs = replica
+      ? Date.parse(replica.lastUpdated)
+      : Math.max(Date.now(), current?.lastUpdatedMs ?? 0)
     const lastUpdated = isoInstant(lastUpdatedMs)
     const saved = input.method === 'delete' ? null : stampVersion(input, versionId, lastUpdated)
+    const patientId = saved ? saved.patientId : (current?.patientId ?? null)
+    const derived = Boolean(input.derived)
     const columns = {
       version_id: versionId,
       last_updated: lastUpdatedMs,
       deleted: saved === null,
+      derived,
       ...(saved && { content: saved.content, patient_id: saved.patientId }),
     }
     if (current === null) {
@@ -188,6 +195,13 @@ export class FhirStore {
     }
     if (live) {
       await trx.from('fhir_search_index').where({ resource_type: type, resource_id: id }).delete()
+    }
+    if (replica && current !== null) {
+      await trx
+        .from('fhir_resource_versions')
+        .where({ resource_type: type, id })
+        .where('version_id', '>=', versionId)
+        .delete()
     }
     if (saved) {
       const rows = indexRows(type, id, extractIndexEntries(saved.resource))
@@ -206,11 +220,16 @@ export class FhirStore {
       method: input.method,
       last_updated: lastUpdatedMs,
       seq,
+      patient_id: patientId,
+      derived,
     })
     await trx
       .from('fhir_resources')
       .where({ resource_type: type, id })
       .update({ ...columns, seq })
+    if (type === 'Patient' && saved) {
+      await recordPatientFacility(trx, id, facilityOf(saved.resource), seq)
+    }
     return { versionId, lastUpdated, content: saved?.content ?? null, seq, created: !live }
   }
 
@@ -264,7 +283,7 @@ export class FhirStore {
       trx
         .from('fhir_resources')
         .where({ resource_type: type, id })
-        .select('version_id', 'last_updated', 'deleted')
+        .select('version_id', 'last_updated', 'deleted', 'patient_id')
     let row = await find().first()
     if (row && trx.dialect.name === 'mysql') {
       row = await find().forUpdate().first()
@@ -274,6 +293,7 @@ export class FhirStore {
           versionId: Number(row.version_id),
           lastUpdatedMs: Number(row.last_updated),
           deleted: isTrue(row.deleted),
+          patientId: (row.patient_id as string | null) ?? null,
         }
       : null
   }

@@ -47,6 +47,20 @@ export interface SaveInput {
   resource: SearchableResource
   /** `If-Match`: the version the client last saw. */
   expectedVersion?: number | null
+  /** Written by rules (DetectedIssue, proposals): every node derives these itself, sync leaves them out. */
+  derived?: boolean
+  /** A version another node made (sync): stored under its own version id and time. */
+  replica?: Replica
+}
+
+/**
+ * A version as the node that made it numbered and timed it. Stored as is:
+ * local versions from that number on are replaced, so an edge's copy of a
+ * resource carries the iCDR's version ids.
+ */
+export interface Replica {
+  versionId: number
+  lastUpdated: string
 }
 
 export interface DeleteInput {
@@ -56,6 +70,8 @@ export interface DeleteInput {
   preserved?: unknown
   resource?: unknown
   expectedVersion?: number | null
+  derived?: boolean
+  replica?: Replica
 }
 
 export interface WriteResult {

@@ -71,7 +71,12 @@ export class RuleOutputs {
         await this.#write(trx, immunizationRecommendation(key, patientId, mine, today))
       } else {
         const id = recommendationId(key.split('@')[0], patientId)
-        await this.store.write(trx, { type: 'ImmunizationRecommendation', id, method: 'delete' })
+        await this.store.write(trx, {
+          type: 'ImmunizationRecommendation',
+          id,
+          method: 'delete',
+          derived: true,
+        })
       }
     }
   }
@@ -93,6 +98,7 @@ export class RuleOutputs {
       method: 'update',
       resource: valid as any,
       preserved: valid,
+      derived: true,
     })
   }
 }

@@ -46,6 +46,8 @@ export interface SaveContext {
   readonly type: string
   readonly id: string
   readonly principal?: Principal
+  /** A version another node made, arriving by sync: audited where it was written, not again here. */
+  readonly replica?: boolean
   readonly trx: TransactionClientContract
   readonly resource: Record<string, any>
   /** Notes a hook leaves for the caller (warnings, DQ findings): returned with the result. */

@@ -4,7 +4,7 @@ import { Database } from '@adonisjs/lucid/database'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { FhirError } from '#interop/fhir/fhir_error'
 import { ResourceValidator } from '#interop/fhir/resource_validator'
-import { FhirStore } from '#services/fhir_store'
+import { FhirStore, type Replica } from '#services/fhir_store'
 import {
   SaveHooks,
   type Principal,
@@ -29,6 +29,8 @@ export interface SaveRequest {
   expectedVersion?: number | null
   source: SaveSource
   principal?: Principal
+  /** Sync: a version the iCDR made, kept under its version id and time (`FhirStore.write`). */
+  replica?: Replica
 }
 
 export interface SaveOutcome {
@@ -76,6 +78,7 @@ export class SavePipeline {
         resource: context.resource,
         preserved: context.preserved,
         expectedVersion: request.expectedVersion ?? null,
+        replica: request.replica,
       })
       if (written) {
         context.result = { type: request.type, id, ...written }
@@ -138,6 +141,7 @@ export class SavePipeline {
       type: request.type,
       id,
       principal: request.principal,
+      replica: request.replica !== undefined,
       trx,
       resource,
       preserved,

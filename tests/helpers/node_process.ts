@@ -47,6 +47,8 @@ export async function startNode(
     PORT: String(port),
     /* Many gateways run at once in tests: no listener on the fixed MLLP port unless asked. */
     HL7_MLLP_PORT: 'off',
+    /* Tests sync when they say so (`node ace sync:run`), not on a timer. */
+    SYNC_INTERVAL_SECONDS: '0',
     ...env,
     SQLITE_PATH: sqlitePath,
   }

@@ -1,0 +1,15 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { PushReceiver } from '#sync/push_receiver'
+import { pushValidator } from '#validators/sync'
+
+/** A device's push: its local changes, one answer per item (docs/sync.md). */
+@inject()
+export default class PushController {
+  constructor(protected receiver: PushReceiver) {}
+
+  async store({ request, principal }: HttpContext) {
+    const { items } = await request.validateUsing(pushValidator)
+    return { answers: await this.receiver.receive(principal!, items) }
+  }
+}
