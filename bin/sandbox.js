@@ -87,6 +87,8 @@ function nodeEnv(name, secrets) {
           ICDR_TOKEN: secrets.icdr.deviceToken,
           /* Packs published on the iCDR arrive within a minute, verified from the root made here. */
           OTA_CHECK_INTERVAL_SECONDS: process.env.OTA_CHECK_INTERVAL_SECONDS ?? '30',
+          /* Changes on either side reach the other within half a minute. */
+          SYNC_INTERVAL_SECONDS: process.env.SYNC_INTERVAL_SECONDS ?? '30',
           OTA_TRUSTED_ROOT: join(
             resolve(ROOT, process.env.OTA_DIR ?? 'storage/ota'),
             'metadata',
@@ -174,6 +176,8 @@ async function startNode(name, secretsFile, secrets) {
   await run(['ace', 'migration:run', '--force'], env, `${name} migrations`)
   await run(['ace', 'sandbox:seed', '--secrets', secretsFile, '--node', name], env, `${name} seed`)
   if (NODES[name].role === 'icdr') await run(['ace', 'ota:keys'], env, 'OTA keys and repository')
+  /* The gateway starts with the iCDR's demo clinic, received by sync like any edge's data. */
+  if (NODES[name].role === 'gateway') await run(['ace', 'sync:run', '--plain'], env, `${name} sync`)
   serve(name, env)
   const url = `http://${HOST}:${NODES[name].port}`
   const health = await waitForHealth(name, url)

@@ -26,10 +26,12 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'sync.push': 'serveEdges',
   'sync.conflicts.index': 'resolveConflicts',
   'sync.conflicts.show': 'resolveConflicts',
+  'sync.conflicts.states': 'resolveConflicts',
   'sync.conflicts.resolve': 'resolveConflicts',
   'sync_centre.status': 'runSync',
   'sync_centre.run': 'runSync',
   'sync_centre.resolve': 'runSync',
+  'sync_centre.retry': 'runSync',
 
   'api.node.show': 'public',
   'api.patients.due': 'readClinicalData',

@@ -28,7 +28,11 @@ export class SandboxSeeder {
   ) {}
 
   async seed(secrets: SandboxSecrets) {
-    await this.clients.register('sandbox', ['fhir', 'api', 'rules:publish'], secrets.apiToken)
+    await this.clients.register(
+      'sandbox',
+      ['fhir', 'api', 'rules:publish', 'sync'],
+      secrets.apiToken
+    )
     if (secrets.deviceToken) {
       await this.clients.register('sandbox-gateway', ['device'], secrets.deviceToken)
     }
@@ -37,7 +41,8 @@ export class SandboxSeeder {
     }
     /* The shipped packs first, so that the demo records go through them. */
     await this.packs.importFolders([app.makePath('rules'), app.makePath('protocols')])
-    return this.seedClinic()
+    /* The master dataset lives on the iCDR: the sandbox gateway receives it by sync. */
+    return secrets.deviceToken ? this.seedClinic() : 0
   }
 
   /** Stores the demo clinic's records that are not there yet; returns how many it added. */

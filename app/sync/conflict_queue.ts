@@ -7,6 +7,7 @@ import { actorOf, type Principal } from '#identity/principal'
 import { holds, PERMISSIONS } from '#policies/permissions'
 import { SavePipeline } from '#services/save_pipeline'
 import { FhirStore } from '#services/fhir_store'
+import type { Change } from '#sync/change_feed'
 
 export const RESOLUTIONS = {
   mine: "the edge's version becomes the current one",
@@ -31,6 +32,11 @@ export interface ConflictView {
   resolvedBy: string | null
   resolvedAt: string | null
   createdAt: string
+}
+
+/** A conflict with the resource as it is now on the iCDR, for an edge to take once resolved there. */
+export interface ConflictState extends ConflictView {
+  current: Omit<Change, 'seq'> | null
 }
 
 export class ConflictError extends AccessError {
@@ -87,6 +93,29 @@ export class ConflictQueue {
       throw ConflictError.notFound(id)
     }
     return toView(row)
+  }
+
+  /** Whether each of a device's conflicts is still open, and the current version of its resource. */
+  async states(ids: number[], principal: Principal): Promise<ConflictState[]> {
+    const states: ConflictState[] = []
+    for (const id of ids.filter(Number.isSafeInteger)) {
+      const row = await this.db.from('sync_conflicts').where('id', id).first()
+      if (row && mayResolve(principal, row.device_name)) {
+        const current = await this.store.read(row.resource_type, row.resource_id)
+        states.push({
+          ...toView(row),
+          current: current && {
+            type: row.resource_type,
+            id: row.resource_id,
+            versionId: current.versionId,
+            lastUpdated: current.lastUpdated,
+            deleted: current.deleted,
+            content: current.deleted ? null : current.content,
+          },
+        })
+      }
+    }
+    return states
   }
 
   async resolve(

@@ -33,6 +33,18 @@ export class EdgeConflicts {
     return rows.map(toOutboxRow)
   }
 
+  /** A rejected change tried again at the next push (after the iCDR's rules or data changed). */
+  async retry(outboxId: number): Promise<boolean> {
+    if (!Number.isSafeInteger(outboxId)) {
+      return false
+    }
+    const updated = await this.db
+      .from('sync_outbox')
+      .where({ id: outboxId, state: 'rejected' })
+      .update({ state: 'pending', issues: null })
+    return Number(Array.isArray(updated) ? updated[0] : updated) > 0
+  }
+
   async resolve(id: number, choice: Resolution, principal: Principal, merged?: unknown) {
     if (!Number.isSafeInteger(id)) {
       throw ConflictError.notFound(id)

@@ -3,6 +3,7 @@ import { Database } from '@adonisjs/lucid/database'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { IcdrClient } from '#services/icdr_client'
 import type { ChangePage } from '#sync/change_feed'
+import type { ConflictState } from '#sync/conflict_queue'
 import type { PushAnswer, PushItem } from '#sync/push_protocol'
 import { MAX_PUSH_ITEMS } from '#sync/push_protocol'
 import { ReplicaWriter } from '#sync/replica_writer'
@@ -94,6 +95,7 @@ export class EdgeSync {
   async push(onProgress: (progress: Progress) => void = () => {}): Promise<PushSummary> {
     const summary: PushSummary = { sent: 0, accepted: 0, conflicts: 0, rejected: 0 }
     await this.#sendResolutions()
+    await this.#reconcileConflicts()
     for (;;) {
       const batch = await this.#nextBatch()
       if (batch.length === 0) {
@@ -203,6 +205,43 @@ export class EdgeSync {
         .from('sync_conflicts')
         .where('id', conflict.id)
         .update({ resolution_pending: false })
+    }
+  }
+
+  /**
+   * Conflicts an administrator resolved on the iCDR: the edge takes the
+   * resource as it now is there and lets its own version go (it stays in the
+   * conflict row).
+   */
+  async #reconcileConflicts() {
+    const open = await this.db
+      .from('sync_conflicts')
+      .where('status', 'open')
+      .whereNotNull('remote_id')
+      .select('id', 'remote_id')
+    if (open.length === 0) {
+      return
+    }
+    const states = await this.#get<ConflictState[]>(
+      `/api/v1/sync/conflict-states?ids=${open.map((row) => row.remote_id).join(',')}`
+    )
+    for (const state of states.filter((candidate) => candidate.status === 'resolved')) {
+      const local = open.find((row) => Number(row.remote_id) === state.id)!
+      await this.db.transaction(async (trx) => {
+        await trx
+          .from('sync_outbox')
+          .where({ resource_type: state.type, resource_id: state.resourceId })
+          .delete()
+        if (state.current) {
+          await this.replicas.apply(trx, state.current)
+        }
+        await trx.from('sync_conflicts').where('id', local.id).update({
+          status: 'resolved',
+          resolution: state.resolution,
+          resolved_by: state.resolvedBy,
+          resolved_at: Date.now(),
+        })
+      })
     }
   }
 

@@ -6,6 +6,7 @@ import { patientOf } from '#rules_engine/fact_source'
 import { Database } from '@adonisjs/lucid/database'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { FhirError } from '#interop/fhir/fhir_error'
+import { canonicalJson } from '#ota/canonical_json'
 import { parseFhirJson } from '#interop/fhir/fhir_json'
 import { FhirStore } from '#services/fhir_store'
 import { isDuplicateKey } from '#services/fhir_version'
@@ -115,7 +116,9 @@ export class PushReceiver {
     const current = await this.store.read(item.type, item.id, trx)
     const currentVersion = current ? current.versionId : 0
     if (currentVersion !== item.baseVersion) {
-      return this.#conflict(trx, device, item, current)
+      return sameResource(current, item)
+        ? accepted(item.key, current!)
+        : this.#conflict(trx, device, item, current)
     }
     const { result } = await this.pipeline.save(
       {
@@ -146,14 +149,7 @@ export class PushReceiver {
         })
     }
     const after = await this.store.read(item.type, item.id, trx)
-    return {
-      key: item.key,
-      status: 'accepted' as const,
-      versionId: after!.versionId,
-      lastUpdated: after!.lastUpdated,
-      deleted: after!.deleted,
-      content: after!.deleted ? null : after!.content,
-    }
+    return accepted(item.key, after!)
   }
 
   async #adoptUnplaced(trx: TransactionClientContract, patientId: string, facilityId: string) {
@@ -223,4 +219,33 @@ export class PushReceiver {
     })
     return answer
   }
+}
+
+function accepted(key: string, stored: NonNullable<Awaited<ReturnType<FhirStore['read']>>>) {
+  return {
+    key,
+    status: 'accepted' as const,
+    versionId: stored.versionId,
+    lastUpdated: stored.lastUpdated,
+    deleted: stored.deleted,
+    content: stored.deleted ? null : stored.content,
+  }
+}
+
+/**
+ * The iCDR already holds what the edge sends (the same record entered on
+ * both sides, or a change that arrived by another path): nothing to decide.
+ */
+function sameResource(current: Awaited<ReturnType<FhirStore['read']>>, item: PushItem) {
+  if (!current) {
+    return false
+  }
+  if (item.content === null || current.deleted) {
+    return item.content === null && current.deleted
+  }
+  const withoutMeta = (text: string) => {
+    const { meta, ...rest } = JSON.parse(text)
+    return canonicalJson(rest)
+  }
+  return withoutMeta(current.content) === withoutMeta(item.content)
 }

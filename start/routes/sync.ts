@@ -19,6 +19,7 @@ router
     router.get('/changes', [ChangesController, 'index']).as('changes')
     router.post('/push', [PushController, 'store']).as('push')
     router.get('/conflicts', [ConflictsController, 'index']).as('conflicts.index')
+    router.get('/conflict-states', [ConflictsController, 'states']).as('conflicts.states')
     router.get('/conflicts/:id', [ConflictsController, 'show']).as('conflicts.show')
     router.post('/conflicts/:id/resolve', [ConflictsController, 'resolve']).as('conflicts.resolve')
   })

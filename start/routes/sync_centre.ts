@@ -17,6 +17,7 @@ router
     router.get('/status', [SyncCentreController, 'status']).as('status')
     router.post('/run', [SyncCentreController, 'run']).as('run')
     router.post('/conflicts/:id/resolve', [SyncCentreController, 'resolve']).as('resolve')
+    router.post('/rejected/:id/retry', [SyncCentreController, 'retry']).as('retry')
   })
   .prefix('/sync')
   .as('sync_centre')

@@ -5,6 +5,8 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { ApiClientService } from '#services/api_client_service'
 import { FhirStore } from '#services/fhir_store'
+import { PackRepository } from '#services/pack_repository'
+import type { RulePack } from '#rules_engine/pack_types'
 import { lossyProxy, type LossyProxy } from '#tests/helpers/lossy_proxy'
 import { startNode, type NodeProcess } from '#tests/helpers/node_process'
 
@@ -543,6 +545,186 @@ test.group('Sync between the iCDR and its edges', (group) => {
       assert.include(local.content, '"gender":"other"')
     }
   }).timeout(180_000)
+
+  /** Edits the same patient on edges C then B, syncs both: B holds a conflict. */
+  async function conflictOn(assert: any, n: number) {
+    const id = `p-${run}-${PATIENTS_A + n}`
+    await call(
+      edgeC.node.url,
+      'PUT',
+      `/fhir/Patient/${id}`,
+      edgeC.token,
+      patient(id, FAC_B, 'EditC')
+    )
+    await call(
+      edgeB.node.url,
+      'PUT',
+      `/fhir/Patient/${id}`,
+      edgeB.token,
+      patient(id, FAC_B, 'EditB')
+    )
+    await syncedOk(assert, edgeC)
+    await syncedOk(assert, edgeB)
+    const centre = await call(edgeB.node.url, 'GET', '/sync/status', edgeB.token)
+    const conflict = centre.json.conflicts.find((each: any) => each.resourceId === id)
+    assert.exists(conflict, JSON.stringify(centre.json))
+    const queue = await call(icdrBase(), 'GET', '/api/v1/sync/conflicts?status=open', adminToken)
+    const remote = queue.json.find((each: any) => each.resourceId === id)
+    return { id, conflict, remote }
+  }
+
+  test('keeping theirs at the edge leaves the iCDR’s version and closes the conflict on both sides', async ({
+    assert,
+  }) => {
+    const { id, conflict, remote } = await conflictOn(assert, 7)
+    const resolved = await call(
+      edgeB.node.url,
+      'POST',
+      `/sync/conflicts/${conflict.id}/resolve`,
+      edgeB.token,
+      {
+        choice: 'theirs',
+      }
+    )
+    assert.equal(resolved.status, 204, JSON.stringify(resolved.json))
+    const local = await db
+      .connection(edgeB.connection)
+      .from('fhir_resources')
+      .where({ resource_type: 'Patient', id })
+      .first()
+    assert.include(local.content, 'EditC')
+    await syncedOk(assert, edgeB)
+    const kept = await db.connection('mysql').from('sync_conflicts').where('id', remote.id).first()
+    assert.include(kept, { status: 'resolved', resolution: 'theirs' })
+    const history = await db
+      .connection('mysql')
+      .from('fhir_resource_versions')
+      .where({ resource_type: 'Patient', id })
+    assert.lengthOf(history, 2)
+    assert.lengthOf(
+      await db.connection(edgeB.connection).from('sync_outbox').where('resource_id', id),
+      0
+    )
+  }).timeout(120_000)
+
+  test('a conflict an administrator resolves on the iCDR reaches the edge that raised it', async ({
+    assert,
+  }) => {
+    const { id, remote } = await conflictOn(assert, 8)
+    const resolved = await call(
+      icdrBase(),
+      'POST',
+      `/api/v1/sync/conflicts/${remote.id}/resolve`,
+      adminToken,
+      {
+        choice: 'mine',
+      }
+    )
+    assert.equal(resolved.status, 200, JSON.stringify(resolved.json))
+    await syncedOk(assert, edgeB)
+    await syncedOk(assert, edgeC)
+    for (const edge of [edgeB, edgeC]) {
+      const local = await db
+        .connection(edge.connection)
+        .from('fhir_resources')
+        .where({ resource_type: 'Patient', id })
+        .first()
+      assert.equal(Number(local.version_id), 3)
+      assert.include(local.content, 'EditB')
+    }
+    const mirrored = await db
+      .connection(edgeB.connection)
+      .from('sync_conflicts')
+      .where({ resource_id: id })
+      .first()
+    assert.include(mirrored, { status: 'resolved', resolution: 'mine' })
+    assert.lengthOf(
+      await db.connection(edgeB.connection).from('sync_outbox').where('resource_id', id),
+      0
+    )
+  }).timeout(120_000)
+
+  test('what an edge accepted offline is flagged on the iCDR, not refused; what cannot be stored is rejected with reasons', async ({
+    assert,
+  }) => {
+    const family = `Unnamed-${run}`
+    const packs = await app.container.make(PackRepository)
+    await packs.store(
+      {
+        id: `given-name-required-${run}`,
+        version: '1.0.0',
+        title: 'A given name is required',
+        publisher: 'tests',
+        status: 'active',
+        requires: '>=0.1.0',
+        kind: 'business',
+        facts: ['resource'],
+        triggers: [{ resourceTypes: ['Patient'], events: ['beforeSave'] }],
+        rules: [
+          {
+            name: 'given-name',
+            conditions: {
+              all: [
+                { fact: 'resource', path: '$.name[0].family', operator: 'equal', value: family },
+              ],
+            },
+            event: {
+              type: 'reject',
+              params: { message: 'Record the given name', path: 'Patient.name' },
+            },
+          },
+        ],
+      } as unknown as RulePack,
+      'active',
+      'tests-sync'
+    )
+    const flagged = `flagged-${run}`
+    const unknown = `bad-${run}`
+    try {
+      const answer = await call(icdrBase(), 'POST', '/api/v1/sync/push', handClientToken, {
+        batchKey: randomUUID(),
+        items: [
+          {
+            key: randomUUID(),
+            type: 'Patient',
+            id: flagged,
+            method: 'create',
+            baseVersion: 0,
+            content: JSON.stringify(patient(flagged, FAC_B, family)),
+          },
+          {
+            key: randomUUID(),
+            type: 'Patient',
+            id: unknown,
+            method: 'create',
+            baseVersion: 0,
+            content: JSON.stringify({ ...patient(unknown, FAC_B, 'Bad'), colour: 'blue' }),
+          },
+        ],
+      })
+      assert.equal(answer.status, 200, JSON.stringify(answer.json))
+      const [accepted, rejected] = answer.json.answers
+      assert.equal(accepted.status, 'accepted', JSON.stringify(accepted))
+      assert.equal(rejected.status, 'rejected')
+      assert.match(rejected.issues[0].message, /colour/)
+      const issues = await db
+        .connection('mysql')
+        .from('fhir_resources')
+        .where({ resource_type: 'DetectedIssue', patient_id: flagged })
+      assert.lengthOf(issues, 1, 'the rule that refuses a form flags the synced record')
+      assert.include(issues[0].content, 'Record the given name')
+      assert.isNull(
+        await db
+          .connection('mysql')
+          .from('fhir_resources')
+          .where({ resource_type: 'Patient', id: unknown })
+          .first()
+      )
+    } finally {
+      await db.from('rule_packs').where('origin', 'tests-sync').update({ status: 'retired' })
+      packs.invalidate()
+    }
+  })
 
   test('a revoked device can no longer pull or push', async ({ assert }) => {
     const revoked = await call(

@@ -17,6 +17,12 @@ export default class ConflictsController {
     })
   }
 
+  /** `?ids=1,2,3`: what became of these conflicts (an edge checking on its own). */
+  states({ request, principal }: HttpContext) {
+    const ids = String(request.input('ids', '')).split(',').map(Number).slice(0, 500)
+    return this.conflicts.states(ids, principal!)
+  }
+
   show({ params, principal }: HttpContext) {
     return this.conflicts.find(Number(params.id), principal!)
   }

@@ -20,6 +20,14 @@ export default class SyncCentreController {
     return response.accepted(await this.centre.start())
   }
 
+  async retry({ params, response }: HttpContext) {
+    return (await this.conflicts.retry(Number(params.id)))
+      ? response.noContent()
+      : response.notFound({
+          error: { code: 'E_NOT_REJECTED', message: `No rejected change ${params.id}` },
+        })
+  }
+
   async resolve({ params, request, principal, response }: HttpContext) {
     const { choice, resource } = await request.validateUsing(resolveValidator)
     await this.conflicts.resolve(Number(params.id), choice, principal!, resource)
