@@ -108,6 +108,11 @@ export default class RuleReevaluationJob extends BaseJob<RuleReevaluationPayload
     const scheduled = await this.packs.packsFor('Patient', 'schedule', trx)
     const keys = scheduled.filter((pack) => pack.kind === 'cds').map(packKey)
     await this.outputs.refreshProposals(trx, patient.id, keys, proposals)
+    await this.outputs.storeEvaluations(
+      trx,
+      patient.id,
+      cds.filter((action) => action.type === 'evaluate')
+    )
     return { findings, proposals: proposals.length }
   }
 }

@@ -18,6 +18,7 @@ import {
 } from '#rules_engine/facts/resource_facts'
 import { quantityValueFact } from '#rules_engine/facts/observation_facts'
 import { scheduleStatusFact } from '#rules_engine/facts/schedule_facts'
+import { immunizationForecastFact } from '#rules_engine/facts/forecast_facts'
 
 /** The facts this platform version provides; a pack naming any other is refused. */
 export const FACT_PROVIDERS: readonly FactProvider[] = [
@@ -34,6 +35,7 @@ export const FACT_PROVIDERS: readonly FactProvider[] = [
   identifierDuplicatesFact,
   quantityValueFact,
   scheduleStatusFact,
+  immunizationForecastFact,
 ]
 
 export class FactRegistry {

@@ -35,6 +35,7 @@ export const ACTION_TYPES = {
   issue: 'record a data-quality finding (DetectedIssue)',
   assign: 'set an element of the resource being saved',
   propose: 'propose an immunization (ImmunizationRecommendation)',
+  evaluate: 'record how the doses given count (ImmunizationEvaluation)',
   alert: 'show a message, acknowledgement tracked',
 } as const
 export type ActionType = keyof typeof ACTION_TYPES
@@ -127,17 +128,23 @@ export interface ProposeParams {
   overdueDate?: string | FactRef
   message: string
 }
+export interface EvaluateParams {
+  vaccineGroup: string
+  doses: FactRef
+  message: string
+}
 export interface AlertParams {
   message: string
   acknowledge: boolean
 }
 
-/** A rule's event: one of the five actions with its params. */
+/** A rule's event: one of the actions with its params. */
 export type PackAction =
   | { type: 'reject'; params: RejectParams }
   | { type: 'issue'; params: IssueParams }
   | { type: 'assign'; params: AssignParams }
   | { type: 'propose'; params: ProposeParams }
+  | { type: 'evaluate'; params: EvaluateParams }
   | { type: 'alert'; params: AlertParams }
 
 /** A json-rules-engine rule whose event is an action; assignable to its `RuleProperties`. */

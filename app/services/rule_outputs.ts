@@ -4,6 +4,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { ResourceValidator } from '#interop/fhir/resource_validator'
 import { detectedIssue, RULE_IDENTIFIER_SYSTEM } from '#rules_engine/actions/detected_issue'
 import { immunizationRecommendation, recommendationId } from '#rules_engine/actions/recommendation'
+import { immunizationEvaluations } from '#rules_engine/actions/evaluation'
 import { patientOf } from '#rules_engine/fact_source'
 import type { FiredAction } from '#rules_engine/pack_engine'
 import { FhirStore } from '#services/fhir_store'
@@ -77,6 +78,23 @@ export class RuleOutputs {
           method: 'delete',
           derived: true,
         })
+      }
+    }
+  }
+
+  /**
+   * Stores the dose evaluations of `evaluate` actions, one ImmunizationEvaluation
+   * per dose and target disease; an evaluation that has not changed is not written again.
+   */
+  async storeEvaluations(
+    trx: TransactionClientContract,
+    patientId: string,
+    actions: FiredAction[]
+  ) {
+    const today = localToday()
+    for (const action of actions) {
+      for (const evaluation of immunizationEvaluations(action, patientId, today)) {
+        await this.#write(trx, evaluation)
       }
     }
   }

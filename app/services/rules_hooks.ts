@@ -83,6 +83,14 @@ export class RulesHooks {
       context,
       cds.filter((action) => action.type === 'propose')
     )
+    const patientId = patientOf(context.resource)
+    if (patientId) {
+      await this.outputs.storeEvaluations(
+        context.trx,
+        patientId,
+        cds.filter((action) => action.type === 'evaluate')
+      )
+    }
     await this.#storeAlerts(
       context,
       [...findings, ...cds].filter((action) => action.type === 'alert')

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
@@ -364,5 +365,61 @@ test.group('Rule packs on a schedule', (group) => {
     await runner.run('rule-reevaluation', { pageSize: 50 }, { ...context, jobId: randomUUID() })
     const history = await fhir('GET', `/ImmunizationRecommendation/${id}/_history`)
     assert.equal(history.json.total, 1, 'an unchanged proposal is not written again')
+  })
+})
+
+test.group('Dose evaluations of a protocol pack', (group) => {
+  let fhir: FhirRequest
+  let packs: PackRepository
+
+  group.setup(async () => {
+    fhir = fhirClient(await icdrOnMariaDb())
+    packs = await app.container.make(PackRepository)
+    return async () => {
+      await db.from('rule_packs').where('origin', 'tests-evaluations').update({ status: 'retired' })
+      packs.invalidate()
+    }
+  })
+
+  test('saving a dose stores how each dose counts (ImmunizationEvaluation) next to the forecast', async ({
+    assert,
+  }) => {
+    const acip = JSON.parse(
+      await readFile(app.makePath('protocols/acip-childhood-immunization/pack.json'), 'utf8')
+    )
+    const key = `acip-${run}`
+    await packs.store({ ...acip, id: key }, 'active', 'tests-evaluations')
+    const patient = {
+      resourceType: 'Patient',
+      id: randomUUID(),
+      name: [{ family: `Evaluated${run}` }],
+      birthDate: '2025-06-01',
+    }
+    const registered = await fhir('PUT', `/Patient/${patient.id}`, { body: patient })
+    assert.equal(registered.status, 201)
+    const dose = {
+      resourceType: 'Immunization',
+      status: 'completed',
+      vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '20' }] },
+      patient: { reference: `Patient/${patient.id}` },
+      occurrenceDateTime: '2025-07-01',
+    }
+    const saved = await fhir('POST', '/Immunization', { body: dose })
+    assert.equal(saved.status, 201, JSON.stringify(saved.json))
+
+    const evaluations = await fhir(
+      'GET',
+      `/ImmunizationEvaluation?patient=Patient/${patient.id}&_count=50`
+    )
+    const entries = evaluations.json.entry.map((entry: any) => entry.resource)
+    const forDose = entries.filter(
+      (entry: any) => entry.immunizationEvent.reference === `Immunization/${saved.json.id}`
+    )
+    assert.isAbove(forDose.length, 0, JSON.stringify(entries))
+    assert.isTrue(forDose.every((entry: any) => entry.identifier[0].value.startsWith(`${key}@`)))
+    const statuses = forDose.map((entry: any) => entry.doseStatus.coding[0].code)
+    assert.includeMembers(['valid', 'notvalid'], statuses)
+    const forecast = await fhir('GET', `/ImmunizationRecommendation?patient=Patient/${patient.id}`)
+    assert.isAbove(forecast.json.total, 0)
   })
 })
