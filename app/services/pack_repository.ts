@@ -9,21 +9,20 @@ import type { PackLoader } from '#rules_engine/pack_loader'
 import { packKey, type RulePack, type TriggerEvent } from '#rules_engine/pack_types'
 import type { RulePackError } from '#rules_engine/pack_errors'
 
-/** How long a process trusts its list of active packs before reading it again. */
-const ACTIVE_LIST_TTL_MS = 2000
-
 /**
  * The rule packs of this node and their engines. Engines are cached by
  * `id@version`, which never changes meaning (published versions are
- * immutable); the list of active versions is re-read every few seconds, so
- * every process of a scaled-out iCDR follows publishing and retiring.
+ * immutable); the list of active versions is read again whenever the
+ * table's stamp (row count, latest change) moved, so every process of a
+ * scaled-out iCDR, and an edge's server after `node ace ota:check` installed
+ * a pack from another process, applies a change from the next save on.
  */
 @inject()
 export class PackRepository {
   readonly facts = new FactRegistry()
   #loader?: PackLoader
   #engines = new Map<string, PackEngine>()
-  #active?: { readAt: number; packs: Promise<RulePack[]> }
+  #active?: { stamp: string; packs: Promise<RulePack[]> }
 
   constructor(protected db: Database) {}
 
@@ -63,9 +62,12 @@ export class PackRepository {
     return engine
   }
 
-  activePacks(client?: QueryClientContract): Promise<RulePack[]> {
-    if (!this.#active || Date.now() - this.#active.readAt > ACTIVE_LIST_TTL_MS) {
-      this.#active = { readAt: Date.now(), packs: this.#readActive(client ?? this.db.connection()) }
+  async activePacks(client?: QueryClientContract): Promise<RulePack[]> {
+    const source = client ?? this.db.connection()
+    const [row] = await source.from('rule_packs').count('* as count').max('updated_at as latest')
+    const stamp = `${row.count}:${row.latest}`
+    if (!this.#active || this.#active.stamp !== stamp) {
+      this.#active = { stamp, packs: this.#readActive(source) }
       this.#active.packs.catch(() => (this.#active = undefined))
     }
     return this.#active.packs

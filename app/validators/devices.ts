@@ -1,4 +1,17 @@
 import vine from '@vinejs/vine'
+import { parseOptions } from '#sync/subscription'
+
+/** A device's subscription options: JSON such as {"resourceTypes":["Patient"]} (docs/sync.md). */
+export const subscriptionOptions = vine.createRule((value, options, field) => {
+  if (typeof value !== 'string') {
+    return
+  }
+  try {
+    parseOptions(value)
+  } catch (error) {
+    field.report((error as Error).message, 'subscription', field, options)
+  }
+})
 
 export const EDGE_ROLES = ['gateway', 'desktop', 'android'] as const
 
@@ -14,7 +27,7 @@ export const newDeviceValidator = vine.create({
     .array(vine.string().trim().minLength(1).maxLength(64))
     .minLength(1)
     .maxLength(100),
-  subscription: vine.string().trim().maxLength(2000).optional(),
+  subscription: vine.string().trim().maxLength(2000).use(subscriptionOptions()).optional(),
 })
 
 export const enrolValidator = vine.create({

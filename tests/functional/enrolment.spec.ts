@@ -44,7 +44,7 @@ test.group('Device enrolment', (group) => {
         name: `${name}-${run}`,
         role: 'gateway',
         facilityIds: ['facility-north'],
-        subscription: 'patients of facility-north',
+        subscription: '{"resourceTypes":["Patient","Immunization"]}',
       },
     })
   }
