@@ -45,3 +45,12 @@ if ! command -v slapd >/dev/null 2>&1 || ! command -v slapadd >/dev/null 2>&1; t
 fi
 # Debian's package starts a system slapd on port 389; the tests do not use it.
 echo "services: slapd $(slapd -VV 2>&1 | head -1 | sed 's/.*slapd //' | cut -c1-20)"
+
+# Debian's Chromium for the browser tests (tests/browser, driven by playwright-core).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "services: installing chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+echo "services: $(chromium --version 2>/dev/null | head -1)"

@@ -30,9 +30,12 @@ server.use([
 router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
   () => import('@adonisjs/session/session_middleware'),
+  () => import('#middleware/detect_user_locale_middleware'),
   () => import('#middleware/authorize_middleware'),
 ])
 
 export const middleware = router.named({
   fhirFormat: () => import('#middleware/fhir_format_middleware'),
+  /** Page routes: view locals (who, navigation, online state), CSRF and security headers. */
+  page: () => import('#middleware/page_middleware'),
 })

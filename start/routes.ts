@@ -19,6 +19,7 @@ const HealthController = () => import('#controllers/health_controller')
 router.get('/health', [HealthController, 'show']).as('health')
 
 await import('#start/routes/auth')
+await import('#start/routes/pages')
 
 const { role } = app.config.get<typeof outpostConfig>('outpost')
 
@@ -29,11 +30,15 @@ const surfaceRoutes: Partial<Record<Surface, () => Promise<unknown>>> = {
       import('#start/routes/icdr'),
       import('#start/routes/enrolment'),
       import('#start/routes/sync'),
+      import('#start/routes/admin_api'),
     ]),
   syncCentre: () => import('#start/routes/sync_centre'),
   fhir: () => import('#start/routes/fhir'),
-  authoring: () => import('#start/routes/authoring'),
+  authoring: () =>
+    Promise.all([import('#start/routes/authoring'), import('#start/routes/authoring_pages')]),
+  admin: () => import('#start/routes/admin_pages'),
   ota: () => import('#start/routes/ota'),
+  clinic: () => import('#start/routes/clinic'),
 }
 
 for (const [surface, load] of Object.entries(surfaceRoutes)) {

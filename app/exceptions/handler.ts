@@ -3,6 +3,7 @@ import { FhirError, outcomeIssue, toFhirError } from '#interop/fhir/fhir_error'
 import { SearchError } from '#interop/fhir/search_error'
 import { FHIR_JSON } from '#services/fhir_http'
 import { AccessError } from '#identity/access_error'
+import { renderErrorPage, wantsPage } from '#exceptions/page_errors'
 
 /** The body limit of `config/bodyparser.ts`, for the 413 message. */
 const BODY_LIMIT_BYTES = 8 * 1024 * 1024
@@ -10,7 +11,8 @@ const BODY_LIMIT_BYTES = 8 * 1024 * 1024
 /**
  * Errors never show a stack trace to a client. Under `/fhir` every failure is
  * an OperationOutcome with the right status; elsewhere JSON with a stable
- * `code` and a message a person can act on.
+ * `code` and a message a person can act on; a browser asking for a page gets
+ * an error page (app/exceptions/page_errors.ts).
  */
 export default class HttpExceptionHandler extends ExceptionHandler {
   protected debug = false
@@ -24,6 +26,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
         .status(failure.status)
         .header('Content-Type', FHIR_JSON)
         .send(JSON.stringify(failure.toOperationOutcome()))
+    }
+    if (wantsPage(ctx) && (await renderErrorPage(error, ctx))) {
+      return
     }
     if (error instanceof AccessError) {
       return ctx.response.status(error.status).json(error.toJSON())

@@ -30,3 +30,37 @@ export const resolveValidator = vine.create({
   choice: vine.enum(['mine', 'theirs', 'merge']),
   resource: vine.any().optional(),
 })
+
+/** A JSON object written in a text field (a merged FHIR resource). */
+const jsonObject = vine.createRule((value, options, field) => {
+  if (typeof value !== 'string') {
+    return
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch (error) {
+    field.report(
+      `This is not valid JSON: ${(error as Error).message}`,
+      'jsonObject',
+      field,
+      options
+    )
+    return
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    field.report('The merged version must be a JSON object: a FHIR resource', 'jsonObject', field)
+  }
+})
+
+/** The sync centre's resolution form: a merge carries the merged resource as JSON text. */
+export const resolvePageValidator = vine.create({
+  choice: vine.enum(['mine', 'theirs', 'merge']),
+  merged: vine
+    .string()
+    .trim()
+    .maxLength(1_000_000)
+    .use(jsonObject())
+    .optional()
+    .requiredWhen('choice', '=', 'merge'),
+})

@@ -9,8 +9,10 @@
 */
 
 import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
 
 const SyncCentreController = () => import('#controllers/sync/sync_centre_controller')
+const SyncCentrePagesController = () => import('#controllers/sync/sync_centre_pages_controller')
 
 router
   .group(() => {
@@ -21,3 +23,14 @@ router
   })
   .prefix('/sync')
   .as('sync_centre')
+
+router
+  .group(() => {
+    router.get('/', [SyncCentrePagesController, 'show']).as('page')
+    router.post('/run', [SyncCentrePagesController, 'run']).as('page.run')
+    router.post('/conflicts/:id/resolve', [SyncCentrePagesController, 'resolve']).as('page.resolve')
+    router.post('/rejected/:id/retry', [SyncCentrePagesController, 'retry']).as('page.retry')
+  })
+  .prefix('/sync-centre')
+  .as('sync_centre')
+  .use(middleware.page())

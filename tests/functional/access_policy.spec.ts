@@ -96,8 +96,14 @@ test.group('Access policy', () => {
 
   test('every policy names a route that exists', ({ assert }) => {
     const names = new Set(routeTable().map(({ name }) => name))
+    /*
+     * This process is an iCDR: clinic pages are routed on edges and the portal (tests/browser),
+     * an edge's sync centre on edges (tests/functional/sync.spec.ts, tests/browser/sync_centre.spec.ts).
+     */
+    const servedHere = (name: string) =>
+      !name.startsWith('clinic.') && !name.startsWith('sync_centre.')
     assert.deepEqual(
-      Object.keys(ROUTE_POLICIES).filter((name) => !names.has(name)),
+      Object.keys(ROUTE_POLICIES).filter((name) => servedHere(name) && !names.has(name)),
       []
     )
   })

@@ -91,7 +91,7 @@ test.group('Roles: an iCDR and a gateway', (group) => {
     const about = await getJson(`${gateway.url}/api/v1/node`)
     assert.deepEqual(
       about.surfaces.map((entry: { surface: string }) => entry.surface),
-      ['api', 'fhir', 'clinic']
+      ['api', 'fhir', 'clinic', 'syncCentre']
     )
   })
 

@@ -1,0 +1,129 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import app from '@adonisjs/core/services/app'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+
+/** The screen sizes the pages must work on: a cheap Android phone or tablet, and a desktop. */
+export const VIEWPORTS = {
+  phone: { width: 360, height: 640 },
+  desktop: { width: 1280, height: 900 },
+} as const
+
+export type ViewportName = keyof typeof VIEWPORTS
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/**
+ * Debian's Chromium (`apt-get install chromium`, done by scripts/services.sh),
+ * driven by playwright-core: no browser is downloaded.
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  })
+}
+
+/** A fresh browser profile (its own cookies) at one viewport, speaking `locale`. */
+export async function newPage(
+  browser: Browser,
+  options: { viewport?: ViewportName; locale?: string } = {}
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: VIEWPORTS[options.viewport ?? 'desktop'],
+    locale: options.locale ?? 'en-GB',
+  })
+  const page = await context.newPage()
+  page.setDefaultTimeout(15_000)
+  return { context, page }
+}
+
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: string[]; failureSummary?: string }[]
+}
+
+/**
+ * Runs axe-core on the page as it is now and fails on any serious or
+ * critical violation of WCAG 2.1 A/AA, naming the rule and the elements.
+ * Answers every violation found, the minor ones included.
+ */
+export async function assertAccessible(page: Page, where: string): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => typeof (globalThis as any).axe !== 'undefined')
+  if (!loaded) {
+    await page.addScriptTag({ path: app.makePath('node_modules/axe-core/axe.min.js') })
+  }
+  const violations: AxeViolation[] = await page.evaluate(async () => {
+    const browserGlobal = globalThis as any
+    const result = await browserGlobal.axe.run(browserGlobal.document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      },
+    })
+    return result.violations.map((violation: any) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node: any) => ({
+        target: node.target,
+        failureSummary: node.failureSummary,
+      })),
+    }))
+  })
+  const serious = violations.filter((violation) =>
+    ['serious', 'critical'].includes(violation.impact ?? '')
+  )
+  if (serious.length > 0) {
+    const detail = serious
+      .map(
+        (violation) =>
+          `${violation.impact} ${violation.id}: ${violation.help}\n` +
+          violation.nodes.map((node) => `    ${node.target.join(' ')}`).join('\n')
+      )
+      .join('\n')
+    throw new Error(`Accessibility violations on ${where} (${page.url()}):\n${detail}`)
+  }
+  return violations
+}
+
+/** Saves the page as storage/screenshots/<story>/<step>.png, for people to look at. */
+export async function screenshot(page: Page, story: string, step: string) {
+  const dir = app.makePath('storage', 'screenshots', story)
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, `${step}.png`)
+  await page.screenshot({ path, fullPage: true })
+  return path
+}
+
+/** Signs of a stack trace or a framework's debug page in what the page shows. */
+const STACK_TRACE = [
+  /\n\s*at [\w.<>$]+ \(/,
+  /at .*\.(ts|js):\d+:\d+/,
+  /node_modules\//,
+  /E_[A-Z_]+:/,
+]
+const DEBUG_PAGE = /youch/i
+
+export async function assertNoStackTrace(page: Page) {
+  const text: string = await page.evaluate(
+    () => (globalThis as any).document.documentElement.innerText
+  )
+  const found = STACK_TRACE.find((pattern) => pattern.test(text))
+  if (found || DEBUG_PAGE.test(await page.content())) {
+    throw new Error(
+      `The page ${page.url()} shows a stack trace (${found}):\n${text.slice(0, 2000)}`
+    )
+  }
+}
