@@ -54,3 +54,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get install -y -qq chromium >/dev/null
 fi
 echo "services: $(chromium --version 2>/dev/null | head -1)"
+
+# nginx for the gateway's HTTPS front test (tests/functional/shell_gateway.spec.ts
+# runs its own nginx from edge/gateway; the system one is not used).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "services: installing nginx-light"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nginx-light >/dev/null
+fi
+echo "services: $(/usr/sbin/nginx -v 2>&1)"
