@@ -2,24 +2,34 @@ import { inject } from '@adonisjs/core'
 import { Database } from '@adonisjs/lucid/database'
 import { DeviceService } from '#services/device_service'
 import { OtaFleetService, type PackVersion } from '#services/ota_fleet_service'
+import { DeviceSyncState } from '#sync/device_sync_state'
 
 /**
- * When each device last exchanged changes with the sync hub: the newest push the
- * hub answered (its per-item receipts). The hub keeps no record of pulls, so a
- * device that only pulls is judged by its last successful update check instead.
+ * When each device last caught up with the sync hub: its last pull that left
+ * nothing to pull (`sync_device_state`), else its newest push the hub answered.
  */
 @inject()
 export class DeviceSyncActivity {
-  constructor(protected db: Database) {}
+  constructor(
+    protected db: Database,
+    protected state: DeviceSyncState
+  ) {}
 
-  /** Epoch milliseconds of each device's last push, by device name. */
+  /** Epoch milliseconds of each device's last sync, by device name. */
   async lastSyncs(): Promise<Map<string, number>> {
     const rows = await this.db
       .from('sync_receipts')
       .groupBy('device_name')
       .select('device_name')
       .max('created_at as last')
-    return new Map(rows.map((row) => [row.device_name as string, Number(row.last)]))
+    const syncs = new Map(rows.map((row) => [row.device_name as string, Number(row.last)]))
+    for (const [device, record] of await this.state.all()) {
+      const last = record.caughtUpAt ?? record.pushedAt
+      if (last !== null) {
+        syncs.set(device, last)
+      }
+    }
+    return syncs
   }
 }
 
@@ -122,7 +132,8 @@ function overview(
   now: number
 ): DeviceOverview {
   const seen = latest([report?.reportedAt, report?.lastCheckAt, lastSync])
-  const synced = latest([lastSync, report?.lastSuccessAt])
+  /* An edge that syncs is judged by its syncs; one that only checks for updates, by those. */
+  const synced = lastSync ?? latest([report?.lastSuccessAt])
   const since = synced ?? (identity.enrolledAt ? Date.parse(identity.enrolledAt) : null)
   const tracked = identity.status !== 'pending' && identity.status !== 'expired'
   return {

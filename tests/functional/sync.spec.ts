@@ -4,6 +4,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { ApiClientService } from '#services/api_client_service'
+import { DeviceOverviewService } from '#services/device_overview'
 import { FhirStore } from '#services/fhir_store'
 import { PackRepository } from '#services/pack_repository'
 import type { RulePack } from '#rules_engine/pack_types'
@@ -255,6 +256,11 @@ test.group('Sync between the iCDR and its edges', (group) => {
       .where('id', `p-${run}-${PATIENTS_A}`)
       .first()
     assert.isNull(other, 'a patient of another facility stays off this edge')
+
+    const overview = await app.container.make(DeviceOverviewService)
+    const device = await overview.find(edgeA.name)
+    assert.isNotNull(device?.lastSyncAt, 'the fleet view knows when the edge last caught up')
+    assert.isBelow(device!.syncLagSeconds!, 120)
   }).timeout(240_000)
 
   test('incremental pulls bring new versions and deletes', async ({ assert }) => {

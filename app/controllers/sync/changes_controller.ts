@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { ChangeFeed } from '#sync/change_feed'
+import { DeviceSyncState } from '#sync/device_sync_state'
 import { SyncSubscriptions } from '#sync/sync_subscriptions'
 import { changesValidator } from '#validators/sync'
 
@@ -9,7 +10,8 @@ import { changesValidator } from '#validators/sync'
 export default class ChangesController {
   constructor(
     protected feed: ChangeFeed,
-    protected subscriptions: SyncSubscriptions
+    protected subscriptions: SyncSubscriptions,
+    protected devices: DeviceSyncState
   ) {}
 
   async index({ request, principal }: HttpContext) {
@@ -17,6 +19,8 @@ export default class ChangesController {
       data: request.qs(),
     })
     const subscription = await this.subscriptions.of(principal!)
-    return this.feed.page(subscription, after, limit ?? 500)
+    const page = await this.feed.page(subscription, after, limit ?? 500)
+    await this.devices.recordPull(principal!.id, page)
+    return page
   }
 }
