@@ -10,6 +10,7 @@ import {
   assertAccessible,
   assertNoStackTrace,
   launchBrowser,
+  logIn,
   newPage,
   screenshot,
 } from '#tests/helpers/browser'
@@ -106,12 +107,8 @@ test.group('Administration pages on the iCDR', (group) => {
     }
   }
 
-  async function logIn(page: Page) {
-    await page.goto(`${icdr.node.url}/login`)
-    await page.getByLabel('Username').fill(username)
-    await page.getByLabel('Password').fill(password)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL(/\/admin$/)
+  function logInAsAdministrator(page: Page) {
+    return logIn(page, { baseUrl: icdr.node.url, username, password, landsOn: /\/admin$/ })
   }
 
   test('an administrator creates an enrolment code and sees the device appear', async ({
@@ -120,7 +117,7 @@ test.group('Administration pages on the iCDR', (group) => {
     const story = 'admin-enrolment'
     const { context, page } = await newPage(browser)
     try {
-      await logIn(page)
+      await logInAsAdministrator(page)
       await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click()
       await page.waitForURL(/\/admin\/devices$/)
       await assertAccessible(page, 'the devices page')
@@ -214,7 +211,7 @@ test.group('Administration pages on the iCDR', (group) => {
     const { context, page } = await newPage(browser, { viewport: 'phone' })
     page.on('dialog', (dialog) => dialog.accept())
     try {
-      await logIn(page)
+      await logInAsAdministrator(page)
       await page.goto(`${icdr.node.url}/admin/users`)
       await page.getByLabel('Username').fill(`nurse-${run}`)
       await page.getByLabel('Full name').fill('Nia Wanjiru')

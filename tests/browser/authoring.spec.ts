@@ -9,6 +9,7 @@ import {
   assertAccessible,
   assertNoStackTrace,
   launchBrowser,
+  logIn,
   newPage,
   screenshot,
 } from '#tests/helpers/browser'
@@ -72,12 +73,13 @@ test.group('Rule pack authoring pages on the iCDR', (group) => {
     }
   })
 
-  async function logIn(page: Page) {
-    await page.goto(`${icdr.node.url}/login`)
-    await page.getByLabel('Username').fill(username)
-    await page.getByLabel('Password').fill(password)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL(/\/authoring\/packs$/)
+  function logInAsInformatician(page: Page) {
+    return logIn(page, {
+      baseUrl: icdr.node.url,
+      username,
+      password,
+      landsOn: /\/authoring\/packs$/,
+    })
   }
 
   test('an informatician edits a pack, sees a schema error, fixes it, runs its tests and publishes', async ({
@@ -87,7 +89,7 @@ test.group('Rule pack authoring pages on the iCDR', (group) => {
     const { context, page } = await newPage(browser)
     page.on('dialog', (dialog) => dialog.accept())
     try {
-      await logIn(page)
+      await logInAsInformatician(page)
       await assertAccessible(page, 'the list of packs')
       await screenshot(page, story, '01-packs')
 
@@ -198,7 +200,7 @@ test.group('Rule pack authoring pages on the iCDR', (group) => {
     const { context, page } = await newPage(browser, { viewport: 'phone' })
     page.on('dialog', (dialog) => dialog.accept())
     try {
-      await logIn(page)
+      await logInAsInformatician(page)
       await page.goto(`${icdr.node.url}/authoring/packs/${releasedId}/1.0.0`)
       await page.getByRole('link', { name: 'Edit as a new draft' }).click()
       const editor = page.getByLabel('Pack JSON')

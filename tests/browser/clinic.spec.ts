@@ -10,6 +10,7 @@ import {
   assertAccessible,
   assertNoStackTrace,
   launchBrowser,
+  logIn,
   newPage,
   screenshot,
   type ViewportName,
@@ -60,12 +61,8 @@ test.group('Clinic pages on a gateway', (group) => {
 
   group.each.setup(() => proxy.online())
 
-  async function logIn(page: Page) {
-    await page.goto(`${gateway.url}/login`)
-    await page.getByLabel('Username').fill(username)
-    await page.getByLabel('Password').fill(password)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL(/\/clinic\/patients/)
+  function logInAsClinician(page: Page, baseUrl: string | undefined = gateway.url) {
+    return logIn(page, { baseUrl, username, password, landsOn: /\/clinic\/patients/ })
   }
 
   async function register(
@@ -91,7 +88,7 @@ test.group('Clinic pages on a gateway', (group) => {
         await page.goto(`${gateway.url}/login`)
         await assertAccessible(page, 'the login page')
         await screenshot(page, story, '01-login')
-        await logIn(page)
+        await logInAsClinician(page)
         assert.include(
           await page
             .getByRole('status')
@@ -175,7 +172,7 @@ test.group('Clinic pages on a gateway', (group) => {
     const story = 'clinic-refusals'
     const { context, page } = await newPage(browser, { viewport: 'phone' })
     try {
-      await logIn(page)
+      await logInAsClinician(page)
       await page.getByRole('link', { name: 'Register a patient' }).first().click()
       await page.getByLabel('Family name').fill(`Kariuki-${run}`)
       await page.getByLabel('Given name').fill('Imani')
@@ -234,7 +231,7 @@ test.group('Clinic pages on a gateway', (group) => {
       connection: { filename: gateway.sqlitePath },
     })
     try {
-      await logIn(page)
+      await logInAsClinician(page)
       await register(page, {
         family: `Alert-${run}`,
         given: 'Baraka',
@@ -288,7 +285,7 @@ test.group('Clinic pages on a gateway', (group) => {
         'a page asked for without a login leads to the login page'
       )
       assert.equal(anonymous?.status(), 200)
-      await logIn(page)
+      await logInAsClinician(page)
       const missing = await page.goto(`${gateway.url}/clinic/patients/no-such-${run}`)
       assert.equal(missing?.status(), 404)
       assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Page not found')
@@ -350,14 +347,11 @@ test.group('Clinic pages on a gateway', (group) => {
   }) => {
     const { context, page } = await newPage(browser, { viewport: 'phone' })
     try {
-      await logIn(page)
+      await logInAsClinician(page)
       await page.getByRole('button', { name: 'Log out' }).click()
       await page.waitForURL(/\/login$/)
       proxy.offline()
-      await page.getByLabel('Username').fill(username)
-      await page.getByLabel('Password').fill(password)
-      await page.getByRole('button', { name: 'Log in' }).click()
-      await page.waitForURL(/\/clinic\/patients/)
+      await logInAsClinician(page, undefined)
       const status = await page.getByRole('status').allInnerTexts()
       assert.isTrue(
         status.some((text) => text.includes('Logged in offline')),

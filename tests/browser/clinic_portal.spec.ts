@@ -8,6 +8,7 @@ import {
   assertAccessible,
   assertNoStackTrace,
   launchBrowser,
+  logIn,
   newPage,
   screenshot,
 } from '#tests/helpers/browser'
@@ -48,11 +49,12 @@ test.group('Clinic pages on the portal', (group) => {
     const story = 'clinic-portal'
     const { context, page } = await newPage(browser, { viewport: 'phone' })
     try {
-      await page.goto(`${portal.url}/login`)
-      await page.getByLabel('Username').fill(username)
-      await page.getByLabel('Password').fill(password)
-      await page.getByRole('button', { name: 'Log in' }).click()
-      await page.waitForURL(/\/clinic\/patients/)
+      await logIn(page, {
+        baseUrl: portal.url,
+        username,
+        password,
+        landsOn: /\/clinic\/patients/,
+      })
       const badge = await page.locator('.badge').innerText()
       assert.equal(badge.trim(), 'Online')
 

@@ -10,6 +10,7 @@ import {
   assertAccessible,
   assertNoStackTrace,
   launchBrowser,
+  logIn,
   newPage,
   screenshot,
 } from '#tests/helpers/browser'
@@ -98,11 +99,12 @@ test.group('The sync centre of a gateway', (group) => {
     const { context, page } = await newPage(browser, { viewport: 'desktop' })
     page.on('dialog', (dialog) => dialog.accept())
     try {
-      await page.goto(`${gateway.url}/login`)
-      await page.getByLabel('Username').fill(username)
-      await page.getByLabel('Password').fill(password)
-      await page.getByRole('button', { name: 'Log in' }).click()
-      await page.waitForURL(/\/clinic\/patients/)
+      await logIn(page, {
+        baseUrl: gateway.url,
+        username,
+        password,
+        landsOn: /\/clinic\/patients/,
+      })
       await page.getByRole('link', { name: 'Sync' }).first().click()
       await page.waitForURL(/\/sync-centre/)
       await assertAccessible(page, 'the sync centre')
@@ -170,11 +172,12 @@ test.group('The sync centre of a gateway', (group) => {
   test('the sync centre works on a phone', async ({ assert }) => {
     const { context, page } = await newPage(browser, { viewport: 'phone' })
     try {
-      await page.goto(`${gateway.url}/login`)
-      await page.getByLabel('Username').fill(username)
-      await page.getByLabel('Password').fill(password)
-      await page.getByRole('button', { name: 'Log in' }).click()
-      await page.waitForURL(/\/clinic\/patients/)
+      await logIn(page, {
+        baseUrl: gateway.url,
+        username,
+        password,
+        landsOn: /\/clinic\/patients/,
+      })
       await page.goto(`${gateway.url}/sync-centre`)
       assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Sync centre')
       await assertAccessible(page, 'the sync centre on a phone')

@@ -140,6 +140,18 @@ function patient(id: string, facility: string, family: string) {
   }
 }
 
+/** A push item creating a patient, as an edge's outbox sends it. */
+function newPatientItem(resource: { id: string } & Record<string, unknown>) {
+  return {
+    key: randomUUID(),
+    type: 'Patient',
+    id: resource.id,
+    method: 'create',
+    baseVersion: 0,
+    content: JSON.stringify(resource),
+  }
+}
+
 function immunization(id: string, patientId: string, date: string) {
   return {
     resourceType: 'Immunization',
@@ -452,16 +464,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     const id = `twice-${run}`
     const body = {
       batchKey: randomUUID(),
-      items: [
-        {
-          key: randomUUID(),
-          type: 'Patient',
-          id,
-          method: 'create',
-          baseVersion: 0,
-          content: JSON.stringify(patient(id, FAC_B, 'Twice')),
-        },
-      ],
+      items: [newPatientItem(patient(id, FAC_B, 'Twice'))],
     }
     const [one, two] = await Promise.all([
       call(icdrBase(), 'POST', '/api/v1/sync/push', handClientToken, body),
@@ -690,22 +693,8 @@ test.group('Sync between the iCDR and its edges', (group) => {
       const answer = await call(icdrBase(), 'POST', '/api/v1/sync/push', handClientToken, {
         batchKey: randomUUID(),
         items: [
-          {
-            key: randomUUID(),
-            type: 'Patient',
-            id: flagged,
-            method: 'create',
-            baseVersion: 0,
-            content: JSON.stringify(patient(flagged, FAC_B, family)),
-          },
-          {
-            key: randomUUID(),
-            type: 'Patient',
-            id: unknown,
-            method: 'create',
-            baseVersion: 0,
-            content: JSON.stringify({ ...patient(unknown, FAC_B, 'Bad'), colour: 'blue' }),
-          },
+          newPatientItem(patient(flagged, FAC_B, family)),
+          newPatientItem({ ...patient(unknown, FAC_B, 'Bad'), colour: 'blue' }),
         ],
       })
       assert.equal(answer.status, 200, JSON.stringify(answer.json))

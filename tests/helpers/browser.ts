@@ -127,3 +127,20 @@ export async function assertNoStackTrace(page: Page) {
     )
   }
 }
+
+/**
+ * Logs in through a node's login page as a person would and waits for the
+ * page the login leads to. Without `baseUrl`, the login form already shows.
+ */
+export async function logIn(
+  page: Page,
+  login: { baseUrl?: string; username: string; password: string; landsOn: RegExp }
+) {
+  if (login.baseUrl) {
+    await page.goto(`${login.baseUrl}/login`)
+  }
+  await page.getByLabel('Username').fill(login.username)
+  await page.getByLabel('Password').fill(login.password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await page.waitForURL(login.landsOn)
+}

@@ -3,6 +3,8 @@ import { createServer, connect, type Socket } from 'node:net'
 export type LossMode =
   /** Everything passes. */
   | 'pass'
+  /** Connections are refused and open ones cut: the far side looks unreachable. */
+  | 'refuse'
   /** The request reaches the server whole; the connection drops as its answer starts: the server committed, the client never knows. */
   | 'lose-responses'
   /** The connection drops after part of the request: the server never sees a whole request. */
@@ -17,14 +19,19 @@ export interface LossyProxy {
 }
 
 /**
- * A TCP proxy that loses traffic the way a flaky clinic link does, in front
- * of a real server: tests of sync under faults switch its mode.
+ * A TCP proxy in front of a real server that loses traffic the way a flaky
+ * clinic link does: tests of offline work and of sync under faults switch
+ * its mode.
  */
 export function lossyProxy(target: { host: string; port: number }): Promise<LossyProxy> {
   let mode: LossMode = 'pass'
   let dropped = 0
   const sockets = new Set<Socket>()
   const server = createServer((client) => {
+    if (mode === 'refuse') {
+      client.destroy()
+      return
+    }
     const upstream = connect(target.port, target.host)
     const connectionMode = mode
     for (const socket of [client, upstream]) {
@@ -58,16 +65,22 @@ export function lossyProxy(target: { host: string; port: number }): Promise<Loss
     client.on('end', () => upstream.end())
     upstream.on('end', () => client.end())
   })
+  const cutAll = () => sockets.forEach((socket) => socket.destroy())
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number }
       resolve({
         url: `http://127.0.0.1:${port}`,
-        mode: (next) => (mode = next),
+        mode: (next) => {
+          mode = next
+          if (next === 'refuse') {
+            cutAll()
+          }
+        },
         dropped: () => dropped,
         close: () =>
           new Promise((done) => {
-            for (const socket of sockets) socket.destroy()
+            cutAll()
             server.close(() => done())
           }),
       })

@@ -1,10 +1,10 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import { SESSION_LOGIN_KEY } from '#middleware/authorize_middleware'
 import { AuditTrail, originOf } from '#services/audit_trail'
 import { LoginService } from '#services/login_service'
 import { loginValidator } from '#validators/identity'
-import type { Principal, SessionLogin } from '#identity/principal'
+import { startPageSession } from '#services/session_login'
+import type { Principal } from '#identity/principal'
 
 /** Page sessions: log in (online or offline on edges), who am I, log out. */
 @inject()
@@ -15,13 +15,7 @@ export default class SessionController {
   async store(ctx: HttpContext, logins: LoginService) {
     const { username, password } = await ctx.request.validateUsing(loginValidator)
     const principal = await logins.login(username, password, originOf(ctx))
-    ctx.session.regenerate()
-    const login: SessionLogin = {
-      username: principal.id,
-      mode: principal.loginMode!,
-      snapshot: { name: principal.name, roles: principal.roles, facilityId: principal.facilityId },
-    }
-    ctx.session.put(SESSION_LOGIN_KEY, login)
+    startPageSession(ctx, principal)
     return describe(principal)
   }
 
