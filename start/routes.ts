@@ -33,6 +33,7 @@ const surfaceRoutes: Partial<Record<Surface, () => Promise<unknown>>> = {
       import('#start/routes/admin_api'),
     ]),
   syncCentre: () => import('#start/routes/sync_centre'),
+  setup: () => import('#start/routes/setup'),
   fhir: () => import('#start/routes/fhir'),
   authoring: () =>
     Promise.all([import('#start/routes/authoring'), import('#start/routes/authoring_pages')]),

@@ -32,6 +32,9 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'sync_centre.run': 'runSync',
   'sync_centre.resolve': 'runSync',
   'sync_centre.retry': 'runSync',
+  /* A shell's first run: nobody can log in before the device knows its iCDR; only the shell's window reaches it. */
+  'setup.show': 'public',
+  'setup.store': 'public',
   'sync_centre.page': 'runSync',
   'sync_centre.page.run': 'runSync',
   'sync_centre.page.resolve': 'runSync',

@@ -14,6 +14,7 @@ export const SURFACES = {
   admin: 'administration pages',
   clinic: 'clinic pages',
   syncCentre: "an edge's own sync: status, run now, conflicts",
+  setup: 'first-run set-up of a device in a shell: enrolment with the iCDR',
 } as const
 
 export type Surface = keyof typeof SURFACES
@@ -55,7 +56,7 @@ export const ROLE_PROFILES = {
     title: 'dCDR Windows/Linux app',
     store: 'sqlite',
     queue: 'outbox',
-    surfaces: ['clinic', 'syncCentre'],
+    surfaces: ['clinic', 'syncCentre', 'setup'],
     loopbackOnly: true,
     shellSecret: true,
   },
@@ -63,7 +64,7 @@ export const ROLE_PROFILES = {
     title: 'dCDR Android app',
     store: 'sqlite',
     queue: 'outbox',
-    surfaces: ['clinic', 'syncCentre'],
+    surfaces: ['clinic', 'syncCentre', 'setup'],
     loopbackOnly: true,
     shellSecret: true,
   },

@@ -98,10 +98,11 @@ test.group('Access policy', () => {
     const names = new Set(routeTable().map(({ name }) => name))
     /*
      * This process is an iCDR: clinic pages are routed on edges and the portal (tests/browser),
-     * an edge's sync centre on edges (tests/functional/sync.spec.ts, tests/browser/sync_centre.spec.ts).
+     * an edge's sync centre on edges (tests/functional/sync.spec.ts, tests/browser/sync_centre.spec.ts),
+     * a shell's set-up page on desktop and android (tests/functional/setup_page.spec.ts).
      */
-    const servedHere = (name: string) =>
-      !name.startsWith('clinic.') && !name.startsWith('sync_centre.')
+    const elsewhere = ['clinic.', 'sync_centre.', 'setup.']
+    const servedHere = (name: string) => !elsewhere.some((prefix) => name.startsWith(prefix))
     assert.deepEqual(
       Object.keys(ROUTE_POLICIES).filter((name) => servedHere(name) && !names.has(name)),
       []

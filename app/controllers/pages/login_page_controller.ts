@@ -3,6 +3,7 @@ import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import { AccessError } from '#identity/access_error'
 import { AuditTrail, originOf } from '#services/audit_trail'
+import { IcdrClient } from '#services/icdr_client'
 import { LoginService } from '#services/login_service'
 import { homeRouteFor } from '#services/navigation'
 import { PortalTokens } from '#services/portal_tokens'
@@ -22,8 +23,12 @@ export default class LoginPageController {
     return home ? response.redirect().toPath(home) : view.render('pages/home')
   }
 
-  create({ view }: HttpContext) {
-    return view.render('pages/auth/login')
+  @inject()
+  async create({ view }: HttpContext, icdr: IcdrClient) {
+    /* A device shell that knows no iCDR yet is set up first (start/routes/setup.ts). */
+    const { profile } = app.config.get<typeof outpostConfig>('outpost')
+    const needsSetup = profile.shellSecret && !(await icdr.isConfigured())
+    return view.render('pages/auth/login', { needsSetup })
   }
 
   @inject()
