@@ -40,7 +40,7 @@ export interface AdminActor {
 }
 
 /** What an administrator may decide for a conflict from the queue page (a merge needs the API). */
-export const CONFLICT_CHOICES = ['mine', 'theirs'] as const
+export const CONFLICT_CHOICES = ['mine', 'theirs', 'merge'] as const
 export type ConflictChoice = (typeof CONFLICT_CHOICES)[number]
 
 export const ROLLOUT_ACTIONS = ['pause', 'resume', 'revert'] as const
@@ -79,5 +79,10 @@ export abstract class AdminBackend {
   abstract auditEvents(filters: AuditSearch): Promise<AuditRecord[]>
   abstract dashboard(days: number): Promise<DashboardFigures>
   abstract conflicts(status: ConflictView['status']): Promise<ConflictView[]>
-  abstract resolveConflict(id: number, choice: ConflictChoice, actor: AdminActor): Promise<void>
+  /** `merged` is the resource a person put together, for a merge. */
+  abstract resolveConflict(
+    id: number,
+    decision: { choice: ConflictChoice; merged?: Record<string, unknown> },
+    actor: AdminActor
+  ): Promise<void>
 }

@@ -102,9 +102,13 @@ export class HttpAdminBackend extends AdminBackend {
     return this.#get<ConflictView[]>(`/api/v1/sync/conflicts?status=${status}`)
   }
 
-  async resolveConflict(id: number, choice: ConflictChoice) {
+  /* The portal acts on the iCDR as itself: the iCDR records the resolution under its name. */
+  async resolveConflict(
+    id: number,
+    { choice, merged }: { choice: ConflictChoice; merged?: Record<string, unknown> }
+  ) {
     const path = `/api/v1/sync/conflicts/${id}/resolve`
-    const answer = await this.icdr.request('POST', path, { body: { choice } })
+    const answer = await this.icdr.request('POST', path, { body: { choice, resource: merged } })
     if (answer.status === 404) {
       throw ConflictError.notFound(id)
     }

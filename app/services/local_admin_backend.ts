@@ -97,7 +97,11 @@ export class LocalAdminBackend extends AdminBackend {
     return this.queue.list({ status })
   }
 
-  async resolveConflict(id: number, choice: ConflictChoice, actor: AdminActor) {
-    await this.queue.resolve(id, choice, actor.principal)
+  async resolveConflict(
+    id: number,
+    { choice, merged }: { choice: ConflictChoice; merged?: Record<string, unknown> },
+    actor: AdminActor
+  ) {
+    await this.queue.resolve(id, choice, actor.principal, merged)
   }
 }

@@ -2,7 +2,7 @@ import vine from '@vinejs/vine'
 import { subscriptionOptions } from '#validators/devices'
 import { AUDIT_EVENT_KINDS } from '#interop/atna/audit_record'
 import { EDGE_ROLES } from '#validators/devices'
-import { CONFLICT_CHOICES } from '#services/admin_backend'
+import { resolvePageValidator } from '#validators/sync'
 
 /** The device form: facilities typed as one comma-separated list. */
 export const deviceFormValidator = vine.create({
@@ -47,9 +47,7 @@ export const dashboardQueryValidator = vine.create({
 })
 
 /** Keeping one side of a sync conflict from the queue page. */
-export const conflictChoiceValidator = vine.create({
-  choice: vine.enum(CONFLICT_CHOICES),
-})
+export const conflictChoiceValidator = resolvePageValidator
 
 /** Which part of the conflict queue to show. */
 export const conflictListValidator = vine.create({

@@ -207,6 +207,70 @@ test.group('Administration pages', (group) => {
     assert.include(again.text, `Conflict ${conflictId} is already resolved`)
   })
 
+  test('an administrator merges the two versions of a conflict; a merge that is not a valid resource is refused', async ({
+    assert,
+  }) => {
+    const id = `merged-${run}`
+    const store = await app.container.make(FhirStore)
+    const stored = { resourceType: 'Patient', id, gender: 'female', name: [{ family: 'Wambui' }] }
+    await db.transaction((trx) =>
+      store.write(trx, {
+        type: 'Patient',
+        id,
+        method: 'create',
+        resource: stored,
+        preserved: stored,
+      })
+    )
+    const mine = { ...stored, birthDate: '2023-04-05' }
+    const [conflictId] = await db.table('sync_conflicts').insert({
+      device_name: `edge-${run}`,
+      resource_type: 'Patient',
+      resource_id: id,
+      item_key: `merge-item-${run}`,
+      base_version: 0,
+      server_version: 1,
+      mine: JSON.stringify(mine),
+      theirs: JSON.stringify(stored),
+      status: 'open',
+      resolution_pending: false,
+      created_at: Date.now(),
+    })
+
+    const session = await loggedIn(icdrUrl)
+    const queue = await session.request('GET', '/admin/conflicts')
+    assert.include(queue.text, `id="merged-${conflictId}"`)
+    const invalid = await session.request('POST', `/admin/conflicts/${conflictId}/resolve`, {
+      _csrf: csrfOf(queue.text),
+      choice: 'merge',
+      merged: JSON.stringify({ ...stored, colour: 'green' }),
+    })
+    assert.include(invalid.text, 'colour')
+    const stillOpen = await db.from('sync_conflicts').where('id', conflictId).first()
+    assert.equal(stillOpen.status, 'open')
+
+    const merged = {
+      ...stored,
+      name: [{ family: 'Wambui', given: ['Achieng'] }],
+      birthDate: '2023-04-05',
+    }
+    const resolved = await session.request('POST', `/admin/conflicts/${conflictId}/resolve`, {
+      _csrf: csrfOf(invalid.text),
+      choice: 'merge',
+      merged: JSON.stringify(merged),
+    })
+    assert.include(
+      resolved.text,
+      `Conflict ${conflictId}: the merged version is now the current one.`
+    )
+    const saved = await store.read('Patient', id)
+    const current = JSON.parse(saved!.content)
+    assert.deepEqual([current.name[0].given, current.birthDate], [['Achieng'], '2023-04-05'])
+    const row = await db.from('sync_conflicts').where('id', conflictId).first()
+    assert.include(row, { status: 'resolved', resolution: 'merge' })
+    assert.include(row.mine, '2023-04-05')
+  })
+
   test('a clinician may open no administration page, on the iCDR or the portal', async ({
     assert,
   }) => {

@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { AdminBackend } from '#services/admin_backend'
 import { originOf } from '#services/audit_trail'
 import { routeUrl } from '#services/page_urls'
+import { FhirError } from '#interop/fhir/fhir_error'
 import { ConflictError } from '#sync/conflict_queue'
 import { conflictChoiceValidator, conflictListValidator } from '#validators/admin_pages'
 
@@ -18,16 +19,18 @@ export default class ConflictsPageController {
   }
 
   async resolve(ctx: HttpContext) {
-    const { choice } = await ctx.request.validateUsing(conflictChoiceValidator)
+    const { choice, merged } = await ctx.request.validateUsing(conflictChoiceValidator)
     const id = Number(ctx.params.id)
     try {
-      await this.admin.resolveConflict(id, choice, {
-        principal: ctx.principal!,
-        origin: originOf(ctx),
-      })
+      await this.admin.resolveConflict(
+        id,
+        { choice, merged: merged ? JSON.parse(merged) : undefined },
+        { principal: ctx.principal!, origin: originOf(ctx) }
+      )
       ctx.session.flash('success', ctx.i18n.t(`admin.conflicts.resolved.${choice}`, { id }))
     } catch (error) {
-      if (!(error instanceof ConflictError)) {
+      /* A merged version that is not a valid resource is refused like a form, nothing stored. */
+      if (!(error instanceof ConflictError) && !(error instanceof FhirError)) {
         throw error
       }
       ctx.session.flash('error', error.message)
