@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -44,7 +44,33 @@ export async function newPage(
   })
   const page = await context.newPage()
   page.setDefaultTimeout(15_000)
+  const problems: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      problems.push(`${message.type()}: ${message.text()}`)
+    }
+  })
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`))
+  scriptProblems.set(page, problems)
   return { context, page }
+}
+
+const scriptProblems = new WeakMap<Page, string[]>()
+
+/**
+ * Fails on what the page's scripts reported so far: Alpine expression
+ * errors, policy (CSP) violations, uncaught exceptions. Called with every
+ * accessibility check, so each main page of every story is covered.
+ */
+export function assertNoScriptProblems(page: Page, where: string) {
+  const problems = (scriptProblems.get(page) ?? []).filter(
+    /* A refused form answers 4xx on purpose; the browser logs that as a failed resource. */
+    (problem) =>
+      !/Failed to load resource: the server responded with a status of 4\d\d/.test(problem)
+  )
+  if (problems.length > 0) {
+    throw new Error(`Script problems on ${where}:\n${problems.join('\n')}`)
+  }
 }
 
 export interface AxeViolation {
@@ -60,9 +86,11 @@ export interface AxeViolation {
  * Answers every violation found, the minor ones included.
  */
 export async function assertAccessible(page: Page, where: string): Promise<AxeViolation[]> {
+  assertNoScriptProblems(page, where)
   const loaded = await page.evaluate(() => typeof (globalThis as any).axe !== 'undefined')
   if (!loaded) {
-    await page.addScriptTag({ path: app.makePath('node_modules/axe-core/axe.min.js') })
+    /* Evaluated through the DevTools protocol: the page's own CSP forbids inline scripts, and should. */
+    await page.evaluate(await readFile(app.makePath('node_modules/axe-core/axe.min.js'), 'utf8'))
   }
   const violations: AxeViolation[] = await page.evaluate(async () => {
     const browserGlobal = globalThis as any

@@ -6,7 +6,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 const FILES = {
   'app.css': { path: 'resources/css/app.css', type: 'text/css; charset=utf-8' },
   'alpine.js': {
-    path: 'node_modules/alpinejs/dist/cdn.min.js',
+    /* The CSP build evaluates attribute expressions without `new Function`: pages run under a policy without 'unsafe-eval'. */
+    path: 'node_modules/@alpinejs/csp/dist/cdn.min.js',
     type: 'text/javascript; charset=utf-8',
   },
 } as const

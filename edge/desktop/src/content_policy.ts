@@ -6,14 +6,13 @@ import { isCoreUrl, type Headers } from './origin_guard.js'
  * script, no plugins, no framing, forms posting back to the core. Chromium
  * enforces it on top of any policy the core sends itself.
  *
- * 'unsafe-eval' is there because the clinic pages use Alpine.js's standard
- * build, which compiles its attribute expressions with `new Function`. Once
- * the pages move to Alpine's CSP build it can go; the browser test of the
- * login page fails on any policy violation, so it shows when it can.
+ * No 'unsafe-eval': the pages run Alpine.js's CSP build, which evaluates
+ * attribute expressions without `new Function`; the browser test of the
+ * login page fails on any policy violation.
  */
 export const CORE_CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'unsafe-eval'",
+  "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
