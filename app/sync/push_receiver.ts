@@ -13,7 +13,10 @@ import { isDuplicateKey } from '#services/fhir_version'
 import { SavePipeline } from '#services/save_pipeline'
 import { actorOf, type Principal } from '#identity/principal'
 import { recordPatientFacility } from '#sync/patient_scope'
+import { ChangeFeed } from '#sync/change_feed'
 import type { PushAnswer, PushItem } from '#sync/push_protocol'
+import { PushScope } from '#sync/push_scope'
+import { SyncSubscriptions } from '#sync/sync_subscriptions'
 
 /**
  * The iCDR's side of a push (DESIGN.md section 5). Each item is applied on
@@ -23,8 +26,9 @@ import type { PushAnswer, PushItem } from '#sync/push_protocol'
  * - accepted: the new version, which the edge keeps as its own copy;
  * - conflict: someone changed the resource since; both versions are kept in
  *   the conflict queue for a person to resolve;
- * - rejected: the change cannot be stored at all (not valid FHIR, say), with
- *   the reasons; the edge keeps it in its dead-letter list.
+ * - rejected: the change cannot be stored at all (not valid FHIR, or the
+ *   record of a patient outside the device's reach: `PushScope`), with the
+ *   reasons; the edge keeps it in its dead-letter list.
  * The answer is stored under the device and item key in the same
  * transaction, so a retried item (a lost response, a duplicated request) gets
  * the same answer and is never applied twice.
@@ -34,13 +38,21 @@ export class PushReceiver {
   constructor(
     protected db: Database,
     protected store: FhirStore,
-    protected pipeline: SavePipeline
+    protected pipeline: SavePipeline,
+    protected subscriptions: SyncSubscriptions,
+    protected feed: ChangeFeed
   ) {}
 
   async receive(device: Principal, items: PushItem[]): Promise<PushAnswer[]> {
+    const subscription = await this.subscriptions.of(device)
+    const scope = new PushScope(
+      subscription.facilityIds
+        ? await this.feed.catchment(this.db.connection(), subscription.facilityIds)
+        : null
+    )
     const answers: PushAnswer[] = []
     for (const item of items) {
-      answers.push(await this.#receiveOne(device, item))
+      answers.push(await this.#receiveOne(device, scope, item))
     }
     await this.#reevaluate(answers)
     return answers
@@ -66,7 +78,7 @@ export class PushReceiver {
     }
   }
 
-  async #receiveOne(device: Principal, item: PushItem): Promise<PushAnswer> {
+  async #receiveOne(device: Principal, scope: PushScope, item: PushItem): Promise<PushAnswer> {
     for (let attempt = 1; ; attempt++) {
       const earlier = await this.#receipt(this.db.connection(), device, item.key)
       if (earlier) {
@@ -74,7 +86,7 @@ export class PushReceiver {
       }
       try {
         return await this.db.transaction(async (trx) => {
-          const answer = await this.#apply(trx, device, item)
+          const answer = await this.#apply(trx, device, scope, item)
           return this.#keep(trx, device, item.key, answer)
         })
       } catch (error) {
@@ -112,8 +124,23 @@ export class PushReceiver {
     return this.db.transaction((trx) => this.#keep(trx, device, item.key, answer))
   }
 
-  async #apply(trx: TransactionClientContract, device: Principal, item: PushItem) {
+  async #apply(
+    trx: TransactionClientContract,
+    device: Principal,
+    scope: PushScope,
+    item: PushItem
+  ) {
     const current = await this.store.read(item.type, item.id, trx)
+    const stored = await trx
+      .from('fhir_resources')
+      .where({ resource_type: item.type, id: item.id })
+      .select('patient_id')
+      .first()
+    if (!(await scope.allows(trx, item, stored?.patient_id ?? null))) {
+      throw FhirError.forbidden(
+        `${item.type}/${item.id} belongs to a patient outside this device's facilities; it was not stored`
+      )
+    }
     const currentVersion = current ? current.versionId : 0
     if (currentVersion !== item.baseVersion) {
       return sameResource(current, item)

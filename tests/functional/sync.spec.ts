@@ -721,6 +721,37 @@ test.group('Sync between the iCDR and its edges', (group) => {
     }
   })
 
+  test('an edge cannot change the record of another facility’s patient: the change is rejected and kept', async ({
+    assert,
+  }) => {
+    const id = `p-${run}-3`
+    const before = await db
+      .connection('mysql')
+      .from('fhir_resources')
+      .where({ resource_type: 'Patient', id })
+      .first()
+    const saved = await call(
+      edgeB.node.url,
+      'PUT',
+      `/fhir/Patient/${id}`,
+      edgeB.token,
+      patient(id, FAC_B, 'Taken')
+    )
+    assert.oneOf(saved.status, [200, 201], JSON.stringify(saved.json))
+    await syncedOk(assert, edgeB)
+
+    const after = await db
+      .connection('mysql')
+      .from('fhir_resources')
+      .where({ resource_type: 'Patient', id })
+      .first()
+    assert.equal(after.content, before.content)
+    const centre = await call(edgeB.node.url, 'GET', '/sync/status', edgeB.token)
+    const rejected = centre.json.rejected.find((row: any) => row.resourceId === id)
+    assert.exists(rejected, JSON.stringify(centre.json.rejected))
+    assert.match(rejected.issues[0].message, /outside this device's facilities/)
+  }).timeout(60_000)
+
   test('a revoked device can no longer pull or push', async ({ assert }) => {
     const revoked = await call(
       icdrBase(),
