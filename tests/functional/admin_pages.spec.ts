@@ -13,17 +13,25 @@ const icdrUrl = `http://127.0.0.1:${process.env.PORT}`
 const password = `Pages and pages ${run}`
 const admin = `administrator-pages-${run}`
 
-/** A browser-like session: keeps cookies and follows redirects itself, so flash messages survive them. */
+/**
+ * A browser-like session: keeps cookies, follows redirects itself (so flash
+ * messages survive them) and names the page a form was sent from (Referer),
+ * where a refused form goes back to.
+ */
 class PageSession {
   #cookies = new Map<string, string>()
+  #lastPage?: string
 
   constructor(readonly base: string) {}
 
   async request(method: string, path: string, body?: Record<string, unknown>) {
     let response = await this.#send(method, path, body)
+    let url = path
     while (response.status >= 300 && response.status < 400) {
-      response = await this.#send('GET', response.headers.get('location')!)
+      url = response.headers.get('location')!
+      response = await this.#send('GET', url)
     }
+    this.#lastPage = new URL(url, this.base).href
     return { status: response.status, text: await response.text() }
   }
 
@@ -40,6 +48,7 @@ class PageSession {
         accept: 'text/html',
         ...(body ? { 'content-type': 'application/json' } : {}),
         cookie: [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+        ...(this.#lastPage ? { referer: this.#lastPage } : {}),
       },
       body: body ? JSON.stringify(body) : undefined,
     })
@@ -237,11 +246,41 @@ test.group('Administration pages', (group) => {
       created_at: Date.now(),
     })
 
+    const [otherId] = await db.table('sync_conflicts').insert({
+      device_name: `edge-${run}`,
+      resource_type: 'Patient',
+      resource_id: `other-${id}`,
+      item_key: `merge-other-${run}`,
+      base_version: 0,
+      server_version: 1,
+      mine: JSON.stringify({ resourceType: 'Patient', id: `other-${id}` }),
+      theirs: JSON.stringify({ resourceType: 'Patient', id: `other-${id}`, gender: 'male' }),
+      status: 'open',
+      resolution_pending: false,
+      created_at: Date.now(),
+    })
+
     const session = await loggedIn(icdrUrl)
     const queue = await session.request('GET', '/admin/conflicts')
     assert.include(queue.text, `id="merged-${conflictId}"`)
-    const invalid = await session.request('POST', `/admin/conflicts/${conflictId}/resolve`, {
+    const notJson = await session.request('POST', `/admin/conflicts/${conflictId}/resolve`, {
       _csrf: csrfOf(queue.text),
+      conflict: String(conflictId),
+      choice: 'merge',
+      merged: '{"resourceType": "Patient", oops',
+    })
+    const boxOf = (html: string, conflict: number) =>
+      new RegExp(`<textarea[^>]*id="merged-${conflict}"[^>]*>([^<]*)</textarea>`).exec(html)?.[1] ??
+      ''
+    assert.include(
+      boxOf(notJson.text, conflictId),
+      'oops',
+      'what was typed comes back in its own box'
+    )
+    assert.notInclude(boxOf(notJson.text, otherId), 'oops', 'and in no other conflict’s box')
+    assert.include(notJson.text, 'This is not valid JSON')
+    const invalid = await session.request('POST', `/admin/conflicts/${conflictId}/resolve`, {
+      _csrf: csrfOf(notJson.text),
       choice: 'merge',
       merged: JSON.stringify({ ...stored, colour: 'green' }),
     })
