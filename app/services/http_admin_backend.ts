@@ -7,7 +7,7 @@ import { IcdrClient, type IcdrAnswer } from '#services/icdr_client'
 import type { RolloutRequest } from '#services/ota_channel_service'
 import { OtaRequestError } from '#services/ota_request_error'
 import type { ChannelProgress } from '#services/rollout_progress'
-import type { NewUser } from '#services/user_service'
+import { UserAccountError, type NewUser } from '#services/user_service'
 import { ConflictError, type ConflictView } from '#sync/conflict_queue'
 import {
   AdminBackend,
@@ -46,7 +46,12 @@ export class HttpAdminBackend extends AdminBackend {
   }
 
   async saveUser(user: NewUser) {
-    await this.#expect(await this.icdr.request('POST', '/api/v1/users', { body: user }))
+    const answer = await this.icdr.request<any>('POST', '/api/v1/users', { body: user })
+    const refusal = answer.body?.error
+    if (refusal?.code === 'E_PASSWORD_REQUIRED' || refusal?.code === 'E_DIRECTORY_USER') {
+      throw new UserAccountError(refusal.code, answer.status, refusal.message)
+    }
+    await this.#expect(answer)
   }
 
   async deactivateUser(username: string) {

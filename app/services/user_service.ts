@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import { Database } from '@adonisjs/lucid/database'
 import hash from '@adonisjs/core/services/hash'
+import { AccessError } from '#identity/access_error'
 
 export const USER_ROLES = {
   clinician: 'records and reads patient data in a clinic',
@@ -13,7 +14,8 @@ export type UserRole = keyof typeof USER_ROLES
 export interface NewUser {
   username: string
   fullName: string
-  password: string
+  /** Required for a new user; left out, an existing user keeps theirs. */
+  password?: string
   roles: UserRole[]
   facilityId?: string
 }
@@ -23,6 +25,25 @@ export interface CredentialChange {
   credentialVersion: number
   active: boolean
   seq: number
+}
+
+/** Changes of accounts the service refuses, with a stable code. */
+export class UserAccountError extends AccessError {
+  static passwordRequired(username: string) {
+    return new UserAccountError(
+      'E_PASSWORD_REQUIRED',
+      422,
+      `"${username}" is a new user: give them a password of at least 12 characters`
+    )
+  }
+
+  static directoryUser(username: string) {
+    return new UserAccountError(
+      'E_DIRECTORY_USER',
+      409,
+      `"${username}" logs in through the directory (LDAP): their password and roles come from it`
+    )
+  }
 }
 
 /**
@@ -49,21 +70,33 @@ export class UserService {
     }))
   }
 
-  /** Creates the user, or resets the password, name and roles of an existing one. */
+  /**
+   * Creates a local user, or changes the name, roles and facility of an
+   * existing one, and its password when one is given (which also unlocks it).
+   * Directory users are changed in the directory, not here.
+   */
   async upsertLocal(user: NewUser) {
     const values = {
       full_name: user.fullName,
-      password: await hash.make(user.password),
       roles: JSON.stringify(user.roles),
       facility_id: user.facilityId ?? null,
       source: 'local',
       active: true,
-      failed_logins: 0,
-      locked_until: null,
       updated_at: new Date(),
+      ...(user.password && {
+        password: await hash.make(user.password),
+        failed_logins: 0,
+        locked_until: null,
+      }),
     }
     await this.db.transaction(async (trx) => {
       const existing = await trx.from('users').where('username', user.username).first()
+      if (existing && existing.source !== 'local') {
+        throw UserAccountError.directoryUser(user.username)
+      }
+      if (!existing && !user.password) {
+        throw UserAccountError.passwordRequired(user.username)
+      }
       const change = await nextChange(trx, existing)
       if (existing) {
         await trx

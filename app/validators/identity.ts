@@ -18,7 +18,8 @@ export const credentialsCheckValidator = loginValidator
 export const newUserValidator = vine.create({
   username,
   fullName: vine.string().trim().minLength(1).maxLength(200),
-  password: vine.string().minLength(12).maxLength(1024),
+  /* Required for a new user (UserService says so); left out, an existing user keeps theirs. */
+  password: vine.string().minLength(12).maxLength(1024).optional(),
   roles: vine.array(vine.enum(Object.keys(USER_ROLES) as (keyof typeof USER_ROLES)[])).minLength(1),
   facilityId: vine.string().trim().maxLength(64).optional(),
 })

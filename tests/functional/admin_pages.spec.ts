@@ -310,6 +310,68 @@ test.group('Administration pages', (group) => {
     assert.include(row.mine, '2023-04-05')
   })
 
+  for (const node of ['iCDR', 'portal'] as const) {
+    test(`on the ${node}, an administrator changes a user's roles without touching the password; new and directory users are refused clearly`, async ({
+      assert,
+    }) => {
+      const base = node === 'iCDR' ? icdrUrl : portal.url
+      const username = `roles-${node.toLowerCase()}-${run}`
+      const users = await app.container.make(UserService)
+      await users.upsertLocal({ username, fullName: 'Roles', password, roles: ['clinician'] })
+
+      const session = await loggedIn(base)
+      const page = await session.request('GET', '/admin/users')
+      const changed = await session.request('POST', '/admin/users', {
+        _csrf: csrfOf(page.text),
+        username,
+        fullName: 'Roles Changed',
+        roles: ['clinician', 'informatician'],
+      })
+      assert.include(changed.text, username)
+      const listed = await users.list()
+      const stored = listed.find((user) => user.username === username)!
+      assert.sameMembers(stored.roles, ['clinician', 'informatician'])
+      const login = await new PageSession(icdrUrl).request('POST', '/auth/login', {
+        username,
+        password,
+      })
+      assert.equal(login.status, 200, 'the password is the one the user had')
+
+      const fresh = await session.request('POST', '/admin/users', {
+        _csrf: csrfOf(changed.text),
+        username: `new-${node.toLowerCase()}-${run}`,
+        fullName: 'No Password',
+        roles: ['clinician'],
+      })
+      assert.include(fresh.text, 'is a new user: give them a password')
+      assert.include(fresh.text, 'id="field-password-error"')
+
+      const directory = `ldap-${node.toLowerCase()}-${run}`
+      await db.table('users').insert({
+        username: directory,
+        full_name: 'Directory',
+        roles: JSON.stringify(['clinician']),
+        source: 'ldap',
+        active: true,
+        credential_version: 1,
+        changed_seq: 0,
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      const refused = await session.request('POST', '/admin/users', {
+        _csrf: csrfOf(fresh.text),
+        username: directory,
+        fullName: 'Directory',
+        password: 'a long enough password',
+        roles: ['administrator'],
+      })
+      assert.include(refused.text, 'logs in through the directory (LDAP)')
+      const after = await users.list()
+      const untouched = after.find((user) => user.username === directory)!
+      assert.deepEqual(untouched.roles, ['clinician'])
+    })
+  }
+
   test('a clinician may open no administration page, on the iCDR or the portal', async ({
     assert,
   }) => {

@@ -2,11 +2,18 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { AdminBackend } from '#services/admin_backend'
 import { originOf } from '#services/audit_trail'
-import { USER_ROLES } from '#services/user_service'
+import { backToForm, FormRejection } from '#services/form_rejection'
+import { USER_ROLES, UserAccountError } from '#services/user_service'
 import { newUserValidator } from '#validators/identity'
 import { routeUrl } from '#services/page_urls'
 
-/** Users and their roles: list, create or reset, deactivate. */
+/** Where the service's refusals are shown on the user form. */
+const FIELD_OF: Record<string, string> = {
+  E_PASSWORD_REQUIRED: 'password',
+  E_DIRECTORY_USER: 'username',
+}
+
+/** Users and their roles: list, create or change (the password only when one is typed), deactivate. */
 @inject()
 export default class UserPagesController {
   constructor(protected admin: AdminBackend) {}
@@ -18,7 +25,16 @@ export default class UserPagesController {
 
   async store(ctx: HttpContext) {
     const user = await ctx.request.validateUsing(newUserValidator)
-    await this.admin.saveUser(user, { principal: ctx.principal!, origin: originOf(ctx) })
+    try {
+      await this.admin.saveUser(user, { principal: ctx.principal!, origin: originOf(ctx) })
+    } catch (error) {
+      const field = error instanceof UserAccountError && FIELD_OF[error.code]
+      return backToForm(
+        ctx,
+        field ? new FormRejection({ [field]: [error.message] }, []) : error,
+        'admin.users.index'
+      )
+    }
     ctx.session.flash('success', ctx.i18n.t('admin.users.saved', { username: user.username }))
     return ctx.response.redirect().toPath(routeUrl('admin.users.index'))
   }
