@@ -1,4 +1,7 @@
 import { inject } from '@adonisjs/core'
+import { HttpContext } from '@adonisjs/core/http'
+import { AccessError } from '#identity/access_error'
+import { icdrTokenOf } from '#services/portal_tokens'
 import type { AuditRecord } from '#interop/atna/audit_record'
 import type { AuditSearch } from '#services/audit_repository'
 import type { DeviceOverview } from '#services/device_overview'
@@ -32,13 +35,25 @@ export class IcdrRefusalError extends Error {
 
 /**
  * The administration pages on the portal (DESIGN.md section 1): every list and
- * change goes to the iCDR's API, as the principal the portal holds there
- * (ICDR_TOKEN, which needs the `admin` and `audit` scopes).
+ * change goes to the iCDR's API as the person logged in (their iCDR token,
+ * taken at login), so the iCDR decides by their roles and its audit trail
+ * names them, not the portal.
  */
 @inject()
 export class HttpAdminBackend extends AdminBackend {
-  constructor(protected icdr: IcdrClient) {
+  constructor(
+    protected icdr: IcdrClient,
+    protected ctx: HttpContext
+  ) {
     super()
+  }
+
+  #request<T = any>(method: 'GET' | 'POST', path: string, options: { body?: unknown } = {}) {
+    const bearer = icdrTokenOf(this.ctx)
+    if (!bearer) {
+      throw AccessError.unauthenticated()
+    }
+    return this.icdr.request<T>(method, path, { ...options, bearer })
   }
 
   users() {
@@ -46,7 +61,7 @@ export class HttpAdminBackend extends AdminBackend {
   }
 
   async saveUser(user: NewUser) {
-    const answer = await this.icdr.request<any>('POST', '/api/v1/users', { body: user })
+    const answer = await this.#request<any>('POST', '/api/v1/users', { body: user })
     const refusal = answer.body?.error
     if (refusal?.code === 'E_PASSWORD_REQUIRED' || refusal?.code === 'E_DIRECTORY_USER') {
       throw new UserAccountError(refusal.code, answer.status, refusal.message)
@@ -56,7 +71,7 @@ export class HttpAdminBackend extends AdminBackend {
 
   async deactivateUser(username: string) {
     const path = `/api/v1/users/${encodeURIComponent(username)}/deactivate`
-    return this.#found(await this.icdr.request('POST', path))
+    return this.#found(await this.#request('POST', path))
   }
 
   devices() {
@@ -64,7 +79,7 @@ export class HttpAdminBackend extends AdminBackend {
   }
 
   async createDevice(device: NewDevice) {
-    const answer = await this.icdr.request('POST', '/api/v1/devices', { body: device })
+    const answer = await this.#request('POST', '/api/v1/devices', { body: device })
     if (answer.status === 409) {
       throw EnrolmentError.deviceExists(device.name)
     }
@@ -73,7 +88,7 @@ export class HttpAdminBackend extends AdminBackend {
 
   async revokeDevice(name: string) {
     const path = `/api/v1/devices/${encodeURIComponent(name)}/revoke`
-    return this.#found(await this.icdr.request('POST', path))
+    return this.#found(await this.#request('POST', path))
   }
 
   rollouts() {
@@ -113,7 +128,7 @@ export class HttpAdminBackend extends AdminBackend {
     { choice, merged }: { choice: ConflictChoice; merged?: Record<string, unknown> }
   ) {
     const path = `/api/v1/sync/conflicts/${id}/resolve`
-    const answer = await this.icdr.request('POST', path, { body: { choice, resource: merged } })
+    const answer = await this.#request('POST', path, { body: { choice, resource: merged } })
     if (answer.status === 404) {
       throw ConflictError.notFound(id)
     }
@@ -125,7 +140,7 @@ export class HttpAdminBackend extends AdminBackend {
 
   async #rollout(channel: string, packId: string, step: string, body?: unknown) {
     const path = `/api/v1/admin/rollouts/${encodeURIComponent(channel)}/${encodeURIComponent(packId)}/${step}`
-    const answer = await this.icdr.request('POST', path, { body })
+    const answer = await this.#request('POST', path, { body })
     if (answer.status === 404 || answer.status === 409) {
       throw new OtaRequestError(
         answer.body?.error?.code,
@@ -137,7 +152,7 @@ export class HttpAdminBackend extends AdminBackend {
   }
 
   async #get<T>(path: string): Promise<T> {
-    return this.#expect<T>(await this.icdr.request<T>('GET', path))
+    return this.#expect<T>(await this.#request<T>('GET', path))
   }
 
   #found(answer: IcdrAnswer<any>) {

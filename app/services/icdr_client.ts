@@ -37,9 +37,11 @@ export class IcdrClient {
   async request<T = any>(
     method: 'GET' | 'POST',
     path: string,
-    options: { body?: unknown; timeoutMs?: number } = {}
+    options: { body?: unknown; timeoutMs?: number; bearer?: string } = {}
   ): Promise<IcdrAnswer<T>> {
-    const { base, icdrToken } = await this.#principal()
+    const { base, icdrToken: nodeToken } = await this.#principal()
+    /* `bearer`: a person's own iCDR token (the portal acts as the person logged in). */
+    const icdrToken = options.bearer ?? nodeToken
     const { onlineTimeoutMs } = app.config.get<typeof identityConfig>('identity')
     if (!base) {
       throw new IcdrUnreachableError('no ICDR_URL is set on this node')

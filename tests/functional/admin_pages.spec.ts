@@ -92,7 +92,8 @@ test.group('Administration pages', (group) => {
     })
     /* The portal logs people in through the iCDR (device scope) and administers it (admin, audit). */
     const clients = await app.container.make(ApiClientService)
-    const token = await clients.register(`portal-pages-${run}`, ['device', 'admin', 'audit'])
+    /* Only logins: administration goes to the iCDR as the person logged in. */
+    const token = await clients.register(`portal-pages-${run}`, ['device'])
     portal = await startNode({ APP_ROLE: 'portal', ICDR_URL: icdrUrl, ICDR_TOKEN: token })
     return async () => {
       await portal.stop()
@@ -136,6 +137,11 @@ test.group('Administration pages', (group) => {
 
     const stored = await db.from('devices').where('name', name).first()
     assert.equal(stored.role, 'android')
+    assert.equal(
+      stored.created_by,
+      'Page admin',
+      'the iCDR knows who created it, not just the portal'
+    )
     assert.deepEqual(JSON.parse(stored.facility_ids), ['facility-east', 'facility-west'])
     const devices = await app.container.make(DeviceService)
     const enrolled = await devices.enrol(code!, { remoteAddress: '10.1.2.3' })

@@ -3,7 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { AuditTrail, originOf } from '#services/audit_trail'
 import { LoginService } from '#services/login_service'
 import { loginValidator } from '#validators/identity'
-import { startPageSession } from '#services/session_login'
+import { startLoggedInSession } from '#services/session_login'
 import type { Principal } from '#identity/principal'
 
 /** Page sessions: log in (online or offline on edges), who am I, log out. */
@@ -15,7 +15,7 @@ export default class SessionController {
   async store(ctx: HttpContext, logins: LoginService) {
     const { username, password } = await ctx.request.validateUsing(loginValidator)
     const principal = await logins.login(username, password, originOf(ctx))
-    startPageSession(ctx, principal)
+    await startLoggedInSession(ctx, principal, { username, password })
     return describe(principal)
   }
 

@@ -6,8 +6,7 @@ import { AuditTrail, originOf } from '#services/audit_trail'
 import { IcdrClient } from '#services/icdr_client'
 import { LoginService } from '#services/login_service'
 import { homeRouteFor } from '#services/navigation'
-import { PortalTokens } from '#services/portal_tokens'
-import { startPageSession } from '#services/session_login'
+import { startLoggedInSession } from '#services/session_login'
 import { loginValidator } from '#validators/identity'
 import { routeUrl } from '#services/page_urls'
 import type { Principal } from '#identity/principal'
@@ -32,14 +31,11 @@ export default class LoginPageController {
   }
 
   @inject()
-  async store(ctx: HttpContext, logins: LoginService, portalTokens: PortalTokens) {
+  async store(ctx: HttpContext, logins: LoginService) {
     const { username, password } = await ctx.request.validateUsing(loginValidator)
     try {
       const principal = await logins.login(username, password, originOf(ctx))
-      startPageSession(ctx, principal)
-      if (app.config.get<typeof outpostConfig>('outpost').role === 'portal') {
-        await portalTokens.issue(ctx, username, password)
-      }
+      await startLoggedInSession(ctx, principal, { username, password })
       ctx.session.flash('success', ctx.i18n.t(`common.login.mode.${principal.loginMode}`))
       return ctx.response.redirect().toIntended(homeOf(principal) ?? routeUrl('pages.home'))
     } catch (error) {
