@@ -100,6 +100,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
 
   'api.node.show': 'public',
   'api.patients.due': 'readClinicalData',
+  'api.patients.alerts': 'readClinicalData',
+  'api.patients.alerts.acknowledge': 'writeClinicalData',
   'api.auth.tokens': 'public',
   'api.auth.verify': 'serveEdges',
   'api.auth.credential_changes': 'serveEdges',

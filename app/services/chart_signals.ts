@@ -38,25 +38,30 @@ export class LocalChartSignals extends ChartSignals {
     super()
   }
 
-  async dueList(patientId: string): Promise<DueList> {
-    const due = await this.charts.dueList(patientId)
+  /** Alerts rules stored for the patient that nobody acknowledged yet, newest first. */
+  async storedAlerts(patientId: string): Promise<ChartAlert[]> {
     const stored = await this.db
       .from('rule_alerts')
       .where('patient_id', patientId)
       .whereNull('acknowledged_at')
       .orderBy('id', 'desc')
       .limit(50)
+    return stored.map((row) => ({
+      id: String(row.id),
+      message: row.message,
+      rule: `${row.pack_key}#${row.rule}`,
+      requiresAck: Boolean(row.requires_ack),
+      createdAt: new Date(Number(row.created_at)).toISOString(),
+    }))
+  }
+
+  async dueList(patientId: string): Promise<DueList> {
+    const due = await this.charts.dueList(patientId)
     return {
       asOf: due.asOf,
       recommendations: due.recommendations,
       alerts: [
-        ...stored.map((row) => ({
-          id: String(row.id),
-          message: row.message,
-          rule: `${row.pack_key}#${row.rule}`,
-          requiresAck: Boolean(row.requires_ack),
-          createdAt: new Date(Number(row.created_at)).toISOString(),
-        })),
+        ...(await this.storedAlerts(patientId)),
         ...due.alerts.map((alert, index) => ({
           id: `now-${index}`,
           message: String((alert as { message?: unknown }).message ?? alert.rule),

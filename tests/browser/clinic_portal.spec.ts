@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
 import type { Browser } from 'playwright-core'
 import { ApiClientService } from '#services/api_client_service'
 import { UserService } from '#services/user_service'
@@ -84,6 +85,25 @@ test.group('Clinic pages on the portal', (group) => {
       assert.equal(patient.name[0].family, family)
       const immunizations = await fetchFromIcdr(`/fhir/Immunization?patient=Patient/${patientId}`)
       assert.equal(immunizations.total ?? immunizations.entry.length, 1)
+
+      /* An alert the iCDR's packs stored for the patient is acknowledged from the portal, at the iCDR. */
+      await db.table('rule_alerts').insert({
+        pack_key: 'test-alerts@1.0.0',
+        rule: 'allergy-to-check',
+        patient_id: patientId,
+        resource_type: 'Patient',
+        resource_id: patientId,
+        message: 'Check the latex allergy before the next dose.',
+        requires_ack: true,
+        created_at: Date.now(),
+      })
+      await page.reload()
+      const alert = page.getByRole('alert').filter({ hasText: 'latex allergy' })
+      await alert.getByRole('button', { name: /Acknowledge/ }).click()
+      await page.waitForURL(/\/clinic\/patients\/[^/]+$/)
+      assert.equal(await page.getByRole('alert').filter({ hasText: 'latex allergy' }).count(), 0)
+      const acknowledged = await db.from('rule_alerts').where('patient_id', patientId).firstOrFail()
+      assert.equal(acknowledged.acknowledged_by, username, 'the iCDR knows who acknowledged it')
 
       await page.goto(`${portal.url}/clinic/patients?name=${encodeURIComponent(family)}`)
       assert.include(await page.locator('main').innerText(), `Neema ${family}`)

@@ -22,6 +22,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
   type: 'Patient',
   id: `absent-${run}`,
   versionId: '1',
+  alertId: '1',
   version: '9.9.9',
   username: `absent-${run}`,
   name: `absent-${run}`,
