@@ -188,6 +188,8 @@ async function startNode(name, secretsFile, secrets) {
     url,
     port: NODES[name].port,
     health: `${url}/health`,
+    /* Log in there: the clinic on the gateway; authoring and administration on the iCDR. */
+    pages: `${url}/login`,
     fhir: `${url}/fhir`,
     ...(node.role === 'icdr' ? { tufMetadata: `${url}/ota/metadata` } : {}),
     ...(node.mllpPort ? { mllpPort: node.mllpPort, mllp: `mllp://${HOST}:${node.mllpPort}` } : {}),
@@ -205,6 +207,7 @@ function print(summary) {
   for (const [name, node] of Object.entries(summary.nodes)) {
     lines.push(`${name} (${node.role})`)
     lines.push(`  URL            ${node.url}`)
+    lines.push(`  pages          ${node.pages}`)
     lines.push(`  health         ${node.health}`)
     lines.push(`  FHIR base      ${node.fhir}`)
     if (node.tufMetadata) {
