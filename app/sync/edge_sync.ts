@@ -105,15 +105,24 @@ export class EdgeSync {
         batchKey: batch[0].itemKey,
         items: batch.map(toPushItem),
       })
-      await this.db.transaction(async (trx) => {
+      const recorded = await this.db.transaction(async (trx) => {
+        let count = 0
         for (const row of batch) {
           const answer = answers.answers.find((candidate) => candidate.key === row.itemKey)
           if (answer) {
             summary[tally(answer)]++
             await this.#record(trx, row, answer)
+            count++
           }
         }
+        return count
       })
+      if (recorded === 0) {
+        throw new SyncRefusedError(
+          200,
+          'the iCDR answered none of the changes sent; they stay in the outbox'
+        )
+      }
       summary.sent += batch.length
       const [{ waiting }] = await this.db
         .from('sync_outbox')
@@ -123,24 +132,22 @@ export class EdgeSync {
     }
   }
 
-  /** The oldest pending change of each resource that has nothing unresolved before it. */
+  /** The oldest change of each resource, when it is pending (a later one waits for its answer). */
   async #nextBatch(): Promise<OutboxRow[]> {
-    const stored = await this.db
-      .from('sync_outbox')
-      .orderBy('id', 'asc')
-      .limit(MAX_PUSH_ITEMS * 5)
-      .select('*')
-    const rows = stored.map(toOutboxRow)
-    const seen = new Set<string>()
-    const batch: OutboxRow[] = []
-    for (const row of rows) {
-      const resource = `${row.type}/${row.resourceId}`
-      if (!seen.has(resource) && row.state === 'pending' && batch.length < MAX_PUSH_ITEMS) {
-        batch.push(row)
-      }
-      seen.add(resource)
-    }
-    return batch
+    const rows = await this.db
+      .from('sync_outbox as change')
+      .where('change.state', 'pending')
+      .whereNotExists((earlier) =>
+        earlier
+          .from('sync_outbox as earlier')
+          .whereColumn('earlier.resource_type', 'change.resource_type')
+          .whereColumn('earlier.resource_id', 'change.resource_id')
+          .whereColumn('earlier.id', '<', 'change.id')
+      )
+      .orderBy('change.id', 'asc')
+      .limit(MAX_PUSH_ITEMS)
+      .select('change.*')
+    return rows.map(toOutboxRow)
   }
 
   async #record(trx: TransactionClientContract, row: OutboxRow, answer: PushAnswer) {

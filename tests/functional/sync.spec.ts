@@ -752,6 +752,47 @@ test.group('Sync between the iCDR and its edges', (group) => {
     assert.match(rejected.issues[0].message, /outside this device's facilities/)
   }).timeout(60_000)
 
+  test('changes waiting behind a long dead-letter list are still pushed', async ({ assert }) => {
+    const outbox = () => db.connection(edgeC.connection).table('sync_outbox')
+    const stuck = Array.from({ length: 1100 }, (_, n) => ({
+      item_key: `stuck-${run}-${n}`,
+      resource_type: 'Observation',
+      resource_id: `stuck-${run}-${n}`,
+      method: 'update',
+      base_version: 0,
+      content: null,
+      state: 'rejected',
+      issues: JSON.stringify([{ message: 'kept for a person to look at' }]),
+      created_at: Date.now(),
+    }))
+    for (let start = 0; start < stuck.length; start += 100) {
+      await outbox().multiInsert(stuck.slice(start, start + 100))
+    }
+    const id = `behind-${run}`
+    await call(
+      edgeC.node.url,
+      'PUT',
+      `/fhir/Patient/${id}`,
+      edgeC.token,
+      patient(id, FAC_B, 'Behind')
+    )
+    try {
+      await syncedOk(assert, edgeC)
+      const pushed = await db
+        .connection('mysql')
+        .from('fhir_resources')
+        .where({ resource_type: 'Patient', id })
+        .first()
+      assert.exists(pushed, 'the pending change got past the rejected ones')
+    } finally {
+      await db
+        .connection(edgeC.connection)
+        .from('sync_outbox')
+        .where('item_key', 'like', `stuck-${run}-%`)
+        .delete()
+    }
+  }).timeout(60_000)
+
   test('a revoked device can no longer pull or push', async ({ assert }) => {
     const revoked = await call(
       icdrBase(),
