@@ -321,7 +321,7 @@ test.group('Clinic pages on a gateway', (group) => {
     }
   }).timeout(60_000)
 
-  test('the pages speak the browser language, English where a translation is missing', async ({
+  test('the pages speak the browser language: French throughout', async ({
     assert,
   }) => {
     const { context, page } = await newPage(browser, { viewport: 'phone', locale: 'fr-FR' })
@@ -329,13 +329,15 @@ test.group('Clinic pages on a gateway', (group) => {
       await page.goto(`${gateway.url}/login`)
       assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Connexion')
       assert.equal(await page.locator('html').getAttribute('lang'), 'fr')
-      await page.getByLabel("Nom d'utilisateur").fill(username)
+      await page.getByLabel('Nom d’utilisateur').fill(username)
       await page.getByLabel('Mot de passe').fill(password)
       await page.getByRole('button', { name: 'Se connecter' }).click()
       await page.waitForURL(/\/clinic\/patients/)
       assert.equal(await page.getByRole('button', { name: 'Rechercher' }).count(), 1)
-      /* Not translated yet: the English text, never a key. */
-      assert.include(await page.locator('main').innerText(), 'Recently updated patients')
+      /* Translated messages show in French, never as a key nor in English. */
+      const main = await page.locator('main').innerText()
+      assert.include(main, 'Patients mis à jour récemment')
+      assert.notInclude(main, 'Recently updated patients')
       await screenshot(page, 'clinic-french', '01-patients')
     } finally {
       await context.close()
