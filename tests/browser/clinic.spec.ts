@@ -321,9 +321,7 @@ test.group('Clinic pages on a gateway', (group) => {
     }
   }).timeout(60_000)
 
-  test('the pages speak the browser language: French throughout', async ({
-    assert,
-  }) => {
+  test('the pages speak the browser language: French throughout', async ({ assert }) => {
     const { context, page } = await newPage(browser, { viewport: 'phone', locale: 'fr-FR' })
     try {
       await page.goto(`${gateway.url}/login`)
