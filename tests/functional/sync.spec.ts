@@ -71,6 +71,16 @@ function syncRun(edge: Edge, options: { killAfter?: RegExp } = {}) {
   })
 }
 
+/** The current row of a resource in a store (the iCDR's `mysql`, or an edge's connection). */
+function currentRow(connection: string, type: string, id: string) {
+  return db.connection(connection).from('fhir_resources').where({ resource_type: type, id }).first()
+}
+
+/** An edge's outbox rows for one resource. */
+function outboxRows(edge: Edge, resourceId: string) {
+  return db.connection(edge.connection).from('sync_outbox').where('resource_id', resourceId)
+}
+
 async function syncedOk(assert: any, edge: Edge) {
   const result = await syncRun(edge)
   assert.equal(result.code, 0, result.output)
@@ -290,11 +300,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     })
     const again = await syncRun(edgeA)
     assert.equal(again.code, 0, again.output)
-    const local = await db
-      .connection(edgeA.connection)
-      .from('fhir_resources')
-      .where({ resource_type: 'Patient', id })
-      .first()
+    const local = await currentRow(edgeA.connection, 'Patient', id)
     assert.include(local.content, 'Renamed')
     const removed = await db
       .connection(edgeA.connection)
@@ -545,11 +551,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     assert.equal(kept.status, 'resolved')
     assert.include(kept.mine, 'FromB')
     for (const edge of [edgeB, edgeC]) {
-      const local = await db
-        .connection(edge.connection)
-        .from('fhir_resources')
-        .where({ resource_type: 'Patient', id })
-        .first()
+      const local = await currentRow(edge.connection, 'Patient', id)
       assert.equal(Number(local.version_id), 3)
       assert.include(local.content, '"gender":"other"')
     }
@@ -596,11 +598,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
       }
     )
     assert.equal(resolved.status, 204, JSON.stringify(resolved.json))
-    const local = await db
-      .connection(edgeB.connection)
-      .from('fhir_resources')
-      .where({ resource_type: 'Patient', id })
-      .first()
+    const local = await currentRow(edgeB.connection, 'Patient', id)
     assert.include(local.content, 'EditC')
     await syncedOk(assert, edgeB)
     const kept = await db.connection('mysql').from('sync_conflicts').where('id', remote.id).first()
@@ -610,10 +608,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
       .from('fhir_resource_versions')
       .where({ resource_type: 'Patient', id })
     assert.lengthOf(history, 2)
-    assert.lengthOf(
-      await db.connection(edgeB.connection).from('sync_outbox').where('resource_id', id),
-      0
-    )
+    assert.lengthOf(await outboxRows(edgeB, id), 0)
   }).timeout(120_000)
 
   test('a conflict an administrator resolves on the iCDR reaches the edge that raised it', async ({
@@ -633,11 +628,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     await syncedOk(assert, edgeB)
     await syncedOk(assert, edgeC)
     for (const edge of [edgeB, edgeC]) {
-      const local = await db
-        .connection(edge.connection)
-        .from('fhir_resources')
-        .where({ resource_type: 'Patient', id })
-        .first()
+      const local = await currentRow(edge.connection, 'Patient', id)
       assert.equal(Number(local.version_id), 3)
       assert.include(local.content, 'EditB')
     }
@@ -647,10 +638,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
       .where({ resource_id: id })
       .first()
     assert.include(mirrored, { status: 'resolved', resolution: 'mine' })
-    assert.lengthOf(
-      await db.connection(edgeB.connection).from('sync_outbox').where('resource_id', id),
-      0
-    )
+    assert.lengthOf(await outboxRows(edgeB, id), 0)
   }).timeout(120_000)
 
   test('what an edge accepted offline is flagged on the iCDR, not refused; what cannot be stored is rejected with reasons', async ({
@@ -708,13 +696,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
         .where({ resource_type: 'DetectedIssue', patient_id: flagged })
       assert.lengthOf(issues, 1, 'the rule that refuses a form flags the synced record')
       assert.include(issues[0].content, 'Record the given name')
-      assert.isNull(
-        await db
-          .connection('mysql')
-          .from('fhir_resources')
-          .where({ resource_type: 'Patient', id: unknown })
-          .first()
-      )
+      assert.isNull(await currentRow('mysql', 'Patient', unknown))
     } finally {
       await db.from('rule_packs').where('origin', 'tests-sync').update({ status: 'retired' })
       packs.invalidate()
@@ -725,11 +707,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     assert,
   }) => {
     const id = `p-${run}-3`
-    const before = await db
-      .connection('mysql')
-      .from('fhir_resources')
-      .where({ resource_type: 'Patient', id })
-      .first()
+    const before = await currentRow('mysql', 'Patient', id)
     const saved = await call(
       edgeB.node.url,
       'PUT',
@@ -740,11 +718,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     assert.oneOf(saved.status, [200, 201], JSON.stringify(saved.json))
     await syncedOk(assert, edgeB)
 
-    const after = await db
-      .connection('mysql')
-      .from('fhir_resources')
-      .where({ resource_type: 'Patient', id })
-      .first()
+    const after = await currentRow('mysql', 'Patient', id)
     assert.equal(after.content, before.content)
     const centre = await call(edgeB.node.url, 'GET', '/sync/status', edgeB.token)
     const rejected = centre.json.rejected.find((row: any) => row.resourceId === id)
@@ -778,11 +752,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     )
     try {
       await syncedOk(assert, edgeC)
-      const pushed = await db
-        .connection('mysql')
-        .from('fhir_resources')
-        .where({ resource_type: 'Patient', id })
-        .first()
+      const pushed = await currentRow('mysql', 'Patient', id)
       assert.exists(pushed, 'the pending change got past the rejected ones')
     } finally {
       await db
@@ -812,16 +782,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     const refused = await syncRun(edgeA)
     assert.equal(refused.code, 1, refused.output)
     assert.match(refused.output, /refused this edge's sync \(401\)/)
-    assert.isNull(
-      await db
-        .connection('mysql')
-        .from('fhir_resources')
-        .where({ resource_type: 'Patient', id })
-        .first()
-    )
-    assert.lengthOf(
-      await db.connection(edgeA.connection).from('sync_outbox').where('resource_id', id),
-      1
-    )
+    assert.isNull(await currentRow('mysql', 'Patient', id))
+    assert.lengthOf(await outboxRows(edgeA, id), 1)
   }).timeout(60_000)
 })
