@@ -16,6 +16,11 @@ export const PERMISSIONS = {
   authorPacks: { roles: ['informatician'], scopes: ['rules:author', 'rules:publish'] },
   publishPacks: { roles: ['informatician'], scopes: ['rules:publish'] },
   administer: { roles: ['administrator'], scopes: ['admin'] },
+  /** Staged rollouts (percentage, pause, resume, revert): the informaticians who publish, the administrators who run the fleet. */
+  manageRollouts: {
+    roles: ['informatician', 'administrator'],
+    scopes: ['rules:publish', 'admin'],
+  },
   readAudit: { roles: ['administrator'], scopes: ['audit'] },
   /** Edges asking the iCDR about their users: devices (and the clients standing in for them). */
   serveEdges: { roles: [], scopes: ['device'] },
