@@ -31,13 +31,29 @@ export function patientSummary(patient: Record<string, any>): PatientSummary {
   }
 }
 
-/** Age at `today` in the unit a clinic speaks of: days, then weeks, months, years. */
-export function ageOf(birthDate: string | null, today: string) {
-  if (!birthDate || birthDate.length < 10) {
-    return null
+export interface Age {
+  unit: 'days' | 'weeks' | 'months' | 'years' | 'months_about' | 'years_about'
+  count: number
+}
+
+/**
+ * Age at `today` in the unit a clinic speaks of: days, then weeks, months,
+ * years. An estimated birth date (a year, or year and month) gives an
+ * approximate age in months or years, counted from the middle of that period.
+ */
+export function ageOf(birthDate: string | null, today: string): Age | null {
+  if (birthDate && /^\d{4}(-\d{2})?$/.test(birthDate)) {
+    const middle = birthDate.length === 4 ? `${birthDate}-07-01` : `${birthDate}-15`
+    const months = calendarMonths(middle, today)
+    if (months === null) {
+      return null
+    }
+    return months < 24
+      ? { unit: 'months_about', count: months }
+      : { unit: 'years_about', count: Math.floor(months / 12) }
   }
-  const days = Math.floor((Date.parse(today) - Date.parse(birthDate)) / 86_400_000)
-  if (days < 0) {
+  const days = birthDate && birthDate.length >= 10 ? daysBetween(birthDate, today) : null
+  if (days === null) {
     return null
   }
   if (days < 28) {
@@ -46,10 +62,23 @@ export function ageOf(birthDate: string | null, today: string) {
   if (days < 91) {
     return { unit: 'weeks', count: Math.floor(days / 7) }
   }
-  const months = Math.floor(days / 30.4375)
+  const months = calendarMonths(birthDate!, today)!
   return months < 24
     ? { unit: 'months', count: months }
-    : { unit: 'years', count: Math.floor(days / 365.25) }
+    : { unit: 'years', count: Math.floor(months / 12) }
+}
+
+function daysBetween(from: string, to: string): number | null {
+  const days = Math.floor((Date.parse(to) - Date.parse(from.slice(0, 10))) / 86_400_000)
+  return Number.isNaN(days) || days < 0 ? null : days
+}
+
+/** Whole calendar months from one day to another: a child is 12 months old on their first birthday. */
+function calendarMonths(from: string, to: string): number | null {
+  const [fromYear, fromMonth, fromDay] = from.slice(0, 10).split('-').map(Number)
+  const [toYear, toMonth, toDay] = to.slice(0, 10).split('-').map(Number)
+  const months = (toYear - fromYear) * 12 + (toMonth - fromMonth) - (toDay < fromDay ? 1 : 0)
+  return Number.isNaN(months) || months < 0 ? null : months
 }
 
 export function immunizationRow(immunization: Record<string, any>) {

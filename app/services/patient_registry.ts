@@ -17,7 +17,9 @@ export interface Registration {
   family?: string
   given?: string
   gender: string
-  birthDate: Date
+  /** The exact date; without it, `birthYear` is recorded as an estimated birth date (a year). */
+  birthDate?: Date
+  birthYear?: number
   identifierSystem: IdentifierKind
   identifierValue?: string
 }
@@ -84,7 +86,7 @@ export class PatientRegistry {
             ]
           : [],
       gender: input.gender,
-      birthDate: isoDay(input.birthDate),
+      birthDate: input.birthDate ? isoDay(input.birthDate) : String(input.birthYear),
     }
     try {
       const outcome = await this.repository.create(

@@ -24,7 +24,9 @@ export const patientRegistrationValidator = vine.create({
   family: vine.string().trim().maxLength(100).optional(),
   given: vine.string().trim().maxLength(100).optional(),
   gender: vine.enum(GENDERS),
-  birthDate: isoDate().beforeOrEqual('today'),
+  /* The exact date, or, when nobody knows it, the estimated year (the registration pack flags it). */
+  birthDate: isoDate().beforeOrEqual('today').optional().requiredIfMissing('birthYear'),
+  birthYear: vine.number().withoutDecimals().min(1900).max(new Date().getFullYear()).optional(),
   identifierSystem: vine.enum(Object.keys(IDENTIFIER_SYSTEMS) as IdentifierKind[]),
   identifierValue: vine.string().trim().maxLength(64).optional(),
 })

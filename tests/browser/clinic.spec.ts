@@ -221,6 +221,36 @@ test.group('Clinic pages on a gateway', (group) => {
     }
   }).timeout(120_000)
 
+  test('a patient whose birth date nobody knows is registered with an estimated year, flagged as such', async ({
+    assert,
+  }) => {
+    const { context, page } = await newPage(browser, { viewport: 'phone' })
+    try {
+      await logInAsClinician(page)
+      await page.getByRole('link', { name: 'Register a patient' }).first().click()
+      await page.getByLabel('Family name').fill(`Otieno-${run}`)
+      await page.getByLabel('Given name').fill('Akinyi')
+      await page.getByLabel('Gender').selectOption('female')
+      await page.getByLabel('Number').fill(`RHC-estimated-${run}`)
+      await page.getByRole('button', { name: 'Register' }).click()
+      await page.waitForURL(/\/clinic\/patients\/new/)
+      assert.include(
+        await page.locator('#field-birthDate-error').innerText(),
+        'or the estimated year of birth'
+      )
+
+      await page.getByLabel('Estimated year of birth').fill('1958')
+      await page.getByRole('button', { name: 'Register' }).click()
+      await page.waitForURL(/\/clinic\/patients\/[^/]+$/)
+      const chart = await page.locator('main').innerText()
+      assert.include(chart, 'Estimated birth date')
+      await assertAccessible(page, 'a chart with an estimated birth date')
+      await screenshot(page, 'clinic-refusals', '04-estimated-birth-year')
+    } finally {
+      await context.close()
+    }
+  }).timeout(120_000)
+
   test('an alert to acknowledge stays on the chart until a clinician acknowledges it', async ({
     assert,
   }) => {
