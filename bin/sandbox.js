@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -45,8 +45,6 @@ async function loadSecrets() {
   const file = join(DIR, 'secrets.json')
   if (existsSync(file)) {
     const kept = JSON.parse(await readFile(file, 'utf8'))
-    kept.icdr.deviceToken ??= `opk_${secret(32)}`
-    await writeFile(file, JSON.stringify(kept, null, 2), { mode: 0o600 })
     return { file, secrets: kept }
   }
   const users = [
@@ -62,8 +60,6 @@ async function loadSecrets() {
       users: users.map((user) => ({ ...user, password: secret(9) })),
     }
   }
-  /* The gateway's credentials on the iCDR: it checks its users' logins there. */
-  secrets.icdr.deviceToken = `opk_${secret(32)}`
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 })
   return { file, secrets }
 }
@@ -82,9 +78,9 @@ function nodeEnv(name, secrets) {
     SQLITE_PATH: join(DIR, `${name}.sqlite`),
     ...(node.role === 'gateway'
       ? {
+          /* The gateway enrols as a device (node ace edge:enroll); the URL also locates the TUF repository. */
           ICDR_URL: `http://${HOST}:${NODES.icdr.port}`,
           HL7_MLLP_PORT: String(node.mllpPort),
-          ICDR_TOKEN: secrets.icdr.deviceToken,
           /* Packs published on the iCDR arrive within a minute, verified from the root made here. */
           OTA_CHECK_INTERVAL_SECONDS: process.env.OTA_CHECK_INTERVAL_SECONDS ?? '30',
           /* Changes on either side reach the other within half a minute. */
@@ -174,14 +170,23 @@ async function stop(code = 0) {
 async function startNode(name, secretsFile, secrets) {
   const env = nodeEnv(name, secrets)
   await run(['ace', 'migration:run', '--force'], env, `${name} migrations`)
-  await run(['ace', 'sandbox:seed', '--secrets', secretsFile, '--node', name], env, `${name} seed`)
+  const codeFile = join(DIR, 'gateway-enrolment-code')
+  const seed = ['ace', 'sandbox:seed', '--secrets', secretsFile, '--node', name]
+  if (NODES[name].role === 'icdr') seed.push('--gateway-code-file', codeFile)
+  await run(seed, env, `${name} seed`)
   if (NODES[name].role === 'icdr') await run(['ace', 'ota:keys'], env, 'OTA keys and repository')
-  /* The gateway starts with the iCDR's demo clinic, received by sync like any edge's data. */
-  if (NODES[name].role === 'gateway') await run(['ace', 'sync:run', '--plain'], env, `${name} sync`)
+  if (NODES[name].role === 'gateway') {
+    /* Enrolled with the code an administrator would read out, then the demo clinic arrives by sync. */
+    const code = (await readFile(codeFile, 'utf8')).trim()
+    const icdr = `http://${HOST}:${NODES.icdr.port}`
+    await run(['ace', 'edge:enroll', '--icdr', icdr, '--code', code, '--force'], env, 'enrolment')
+    await rm(codeFile, { force: true })
+    await run(['ace', 'sync:run', '--plain'], env, `${name} sync`)
+  }
   serve(name, env)
   const url = `http://${HOST}:${NODES[name].port}`
   const health = await waitForHealth(name, url)
-  const { appKey, deviceToken, ...credentials } = secrets[name]
+  const { appKey, ...credentials } = secrets[name]
   const node = NODES[name]
   return {
     role: NODES[name].role,

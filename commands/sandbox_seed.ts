@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { SandboxSeeder, type SandboxSecrets } from '#services/sandbox_seeder'
@@ -14,6 +14,11 @@ export default class SandboxSeed extends BaseCommand {
   @flags.string({ description: 'Which sandbox node this is (icdr, gateway)', required: true })
   declare node: string
 
+  @flags.string({
+    description: 'iCDR: write a new enrolment code for the sandbox gateway to this file',
+  })
+  declare gatewayCodeFile?: string
+
   async run() {
     const all = JSON.parse(await readFile(this.secrets, 'utf8')) as Record<string, SandboxSecrets>
     const secrets = all[this.node]
@@ -25,5 +30,9 @@ export default class SandboxSeed extends BaseCommand {
     const seeder = await this.app.container.make(SandboxSeeder)
     const added = await seeder.seed(secrets)
     this.logger.success(`sandbox data in place (${added} demo clinical records added)`)
+    if (this.gatewayCodeFile) {
+      await writeFile(this.gatewayCodeFile, await seeder.gatewayEnrolmentCode(), { mode: 0o600 })
+      this.logger.info('an enrolment code for the sandbox gateway is ready')
+    }
   }
 }
