@@ -70,6 +70,27 @@ async function loggedIn(base: string, username = admin) {
   return session
 }
 
+/**
+ * A conflict as a device's push leaves it in the queue: the device's version
+ * (`mine`, made on version 0) against the iCDR's version 1 (`theirs`).
+ */
+async function openConflict(resourceId: string, mine: object, theirs: object) {
+  const [id] = await db.table('sync_conflicts').insert({
+    device_name: `edge-${run}`,
+    resource_type: 'Patient',
+    resource_id: resourceId,
+    item_key: `item-${resourceId}`,
+    base_version: 0,
+    server_version: 1,
+    mine: JSON.stringify(mine),
+    theirs: JSON.stringify(theirs),
+    status: 'open',
+    resolution_pending: false,
+    created_at: Date.now(),
+  })
+  return Number(id)
+}
+
 /** A page form's CSRF token, as the browser would send it back. */
 function csrfOf(html: string) {
   const token = /name=['"]_csrf['"] value=['"]([^'"]+)['"]/.exec(html)?.[1]
@@ -184,19 +205,7 @@ test.group('Administration pages', (group) => {
       })
     )
     const mine = { ...stored, name: [{ family: 'Odhiambo' }] }
-    const [conflictId] = await db.table('sync_conflicts').insert({
-      device_name: `edge-${run}`,
-      resource_type: 'Patient',
-      resource_id: id,
-      item_key: `item-${run}`,
-      base_version: 0,
-      server_version: 1,
-      mine: JSON.stringify(mine),
-      theirs: JSON.stringify(stored),
-      status: 'open',
-      resolution_pending: false,
-      created_at: Date.now(),
-    })
+    const conflictId = await openConflict(id, mine, stored)
 
     const session = await loggedIn(portal.url)
     const queue = await session.request('GET', '/admin/conflicts')
@@ -238,33 +247,13 @@ test.group('Administration pages', (group) => {
       })
     )
     const mine = { ...stored, birthDate: '2023-04-05' }
-    const [conflictId] = await db.table('sync_conflicts').insert({
-      device_name: `edge-${run}`,
-      resource_type: 'Patient',
-      resource_id: id,
-      item_key: `merge-item-${run}`,
-      base_version: 0,
-      server_version: 1,
-      mine: JSON.stringify(mine),
-      theirs: JSON.stringify(stored),
-      status: 'open',
-      resolution_pending: false,
-      created_at: Date.now(),
-    })
+    const conflictId = await openConflict(id, mine, stored)
 
-    const [otherId] = await db.table('sync_conflicts').insert({
-      device_name: `edge-${run}`,
-      resource_type: 'Patient',
-      resource_id: `other-${id}`,
-      item_key: `merge-other-${run}`,
-      base_version: 0,
-      server_version: 1,
-      mine: JSON.stringify({ resourceType: 'Patient', id: `other-${id}` }),
-      theirs: JSON.stringify({ resourceType: 'Patient', id: `other-${id}`, gender: 'male' }),
-      status: 'open',
-      resolution_pending: false,
-      created_at: Date.now(),
-    })
+    const otherId = await openConflict(
+      `other-${id}`,
+      { resourceType: 'Patient', id: `other-${id}` },
+      { resourceType: 'Patient', id: `other-${id}`, gender: 'male' }
+    )
 
     const session = await loggedIn(icdrUrl)
     const queue = await session.request('GET', '/admin/conflicts')

@@ -173,17 +173,20 @@ function immunization(id: string, patientId: string, date: string) {
   }
 }
 
-/** The master dataset, written straight to the iCDR's store as an import would. */
-async function seedIcdr() {
+/** A change made on the iCDR, written straight to its store as an import would (no rules). */
+async function write(trx: any, resource: Record<string, any>) {
   const store = await app.container.make(FhirStore)
-  const write = (trx: any, resource: Record<string, any>) =>
-    store.write(trx, {
-      type: resource.resourceType,
-      id: resource.id,
-      method: 'update',
-      resource: resource as any,
-      preserved: resource,
-    })
+  return store.write(trx, {
+    type: resource.resourceType,
+    id: resource.id,
+    method: 'update',
+    resource: resource as any,
+    preserved: resource,
+  })
+}
+
+/** The master dataset. */
+async function seedIcdr() {
   await db.connection('mysql').transaction(async (trx) => {
     for (const facility of [FAC_A, FAC_B]) {
       await write(trx, { resourceType: 'Organization', id: facility, name: facility })
@@ -289,13 +292,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     const id = `p-${run}-1`
     const store = await app.container.make(FhirStore)
     await db.connection('mysql').transaction(async (trx) => {
-      await store.write(trx, {
-        type: 'Patient',
-        id,
-        method: 'update',
-        resource: patient(id, FAC_A, 'Renamed') as any,
-        preserved: patient(id, FAC_A, 'Renamed'),
-      })
+      await write(trx, patient(id, FAC_A, 'Renamed'))
       await store.write(trx, { type: 'Immunization', id: `i2-${run}-2`, method: 'delete' })
     })
     const again = await syncRun(edgeA)
@@ -315,16 +312,7 @@ test.group('Sync between the iCDR and its edges', (group) => {
     assert,
   }) => {
     const id = `p-${run}-${PATIENTS_A + 1}`
-    const store = await app.container.make(FhirStore)
-    await db.connection('mysql').transaction(async (trx) => {
-      await store.write(trx, {
-        type: 'Patient',
-        id,
-        method: 'update',
-        resource: patient(id, FAC_A, 'Moved') as any,
-        preserved: patient(id, FAC_A, 'Moved'),
-      })
-    })
+    await db.connection('mysql').transaction((trx) => write(trx, patient(id, FAC_A, 'Moved')))
     const moved = await syncRun(edgeA)
     assert.equal(moved.code, 0, moved.output)
     const record = await db
@@ -381,17 +369,9 @@ test.group('Sync between the iCDR and its edges', (group) => {
   }).timeout(120_000)
 
   test('an edge killed in the middle of a pull resumes and converges', async ({ assert }) => {
-    const store = await app.container.make(FhirStore)
     await db.connection('mysql').transaction(async (trx) => {
       for (let n = 0; n < 600; n++) {
-        const resource = immunization(`i3-${run}-${n}`, `p-${run}-${n}`, '2024-06-10')
-        await store.write(trx, {
-          type: 'Immunization',
-          id: resource.id,
-          method: 'update',
-          resource: resource as any,
-          preserved: resource,
-        })
+        await write(trx, immunization(`i3-${run}-${n}`, `p-${run}-${n}`, '2024-06-10'))
       }
     })
     const interrupted = await syncRun(edgeA, { killAfter: /pull \[/ })
